@@ -13,7 +13,9 @@ const CONTRACT: &[&str] = &[
 ];
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let wsdl_dir = manifest.join("wsdl");
     println!("cargo:rerun-if-changed={}", wsdl_dir.display());

@@ -16,7 +16,8 @@ use crate::error::{BuildError, Error, Outcome, BODY_EXCERPT_BYTES};
 use crate::log::{self, Redactor, DEFAULT_LOG_ENVELOPE_BYTES};
 use crate::transport::{
     HttpRequest, HttpResponse, Transport, TransportConfig, TransportError, DEFAULT_CONNECT_RETRIES,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_BACKOFF,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_RETRY_BACKOFF,
 };
 use crate::xml::{DecodeError, Name, ReadContext};
 
@@ -55,7 +56,10 @@ impl Endpoint {
     fn parse(text: &str) -> Result<Self, String> {
         let url = reqwest::Url::parse(text).map_err(|error| error.to_string())?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("the scheme is {:?}, expected http or https", url.scheme()));
+            return Err(format!(
+                "the scheme is {:?}, expected http or https",
+                url.scheme()
+            ));
         }
         let Some(host_name) = url.host_str() else {
             return Err("the URL has no host".to_owned());
@@ -89,6 +93,7 @@ pub struct ClientBuilder {
     endpoint: Option<String>,
     connect_timeout: Duration,
     request_timeout: Duration,
+    pool_idle_timeout: Duration,
     connect_retries: u32,
     retry_backoff: Duration,
     max_in_flight: usize,
@@ -110,6 +115,7 @@ impl ClientBuilder {
             endpoint: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             connect_retries: DEFAULT_CONNECT_RETRIES,
             retry_backoff: DEFAULT_RETRY_BACKOFF,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
@@ -137,6 +143,14 @@ impl ClientBuilder {
     /// not count.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets how long an idle connection is kept for reuse (default 4 s). Keep it below
+    /// the server's keep-alive timeout, so that no request is sent on a connection the
+    /// server is closing.
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
         self
     }
 
@@ -186,10 +200,14 @@ impl ClientBuilder {
     /// Validates the settings and builds the client with its connection pool.
     pub fn build(self) -> Result<Client, BuildError> {
         let endpoint = match &self.endpoint {
-            Some(text) => Some(Endpoint::parse(text).map_err(|reason| BuildError::InvalidEndpoint {
-                endpoint: hide_user_info(text),
-                reason,
-            })?),
+            Some(text) => {
+                Some(
+                    Endpoint::parse(text).map_err(|reason| BuildError::InvalidEndpoint {
+                        endpoint: hide_user_info(text),
+                        reason,
+                    })?,
+                )
+            }
             None => None,
         };
         if self.connect_timeout.is_zero() {
@@ -219,6 +237,7 @@ impl ClientBuilder {
         let transport = Transport::new(TransportConfig {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
+            pool_idle_timeout: self.pool_idle_timeout,
             connect_retries: self.connect_retries,
             retry_backoff: self.retry_backoff,
             max_response_bytes: self.max_response_bytes,
@@ -260,7 +279,10 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("endpoint", &inner.endpoint.as_ref().map(|endpoint| &endpoint.display))
+            .field(
+                "endpoint",
+                &inner.endpoint.as_ref().map(|endpoint| &endpoint.display),
+            )
             .field("max_in_flight", &inner.max_in_flight)
             .field("check_result", &inner.check_result)
             .field("transport", &inner.transport.config())
@@ -303,12 +325,14 @@ impl Client {
     ) -> Result<R, Error> {
         let endpoint = match &self.inner.endpoint {
             Some(endpoint) => endpoint.clone(),
-            None => Endpoint::parse(operation.default_endpoint).map_err(|reason| Error::InvalidRequest {
-                operation: operation.name,
-                reason: format!(
-                    "the endpoint {:?} is invalid: {reason}",
-                    hide_user_info(operation.default_endpoint)
-                ),
+            None => Endpoint::parse(operation.default_endpoint).map_err(|reason| {
+                Error::InvalidRequest {
+                    operation: operation.name,
+                    reason: format!(
+                        "the endpoint {:?} is invalid: {reason}",
+                        hide_user_info(operation.default_endpoint)
+                    ),
+                }
             })?,
         };
         let span = tracing::debug_span!(
@@ -364,7 +388,7 @@ impl Client {
         let request = build_request(operation, endpoint, &request_envelope)?;
 
         let response = {
-            // The semaphore is never closed, so `acquire` cannot fail.
+            // Nothing closes this private semaphore, so `acquire` cannot fail.
             let _permit = self
                 .inner
                 .in_flight
@@ -373,14 +397,20 @@ impl Client {
                 .expect("the in-flight semaphore is never closed");
             self.inner.transport.post(&request).await
         };
-        let response = response.map_err(|error| self.transport_error(operation, endpoint, error))?;
+        let response =
+            response.map_err(|error| self.transport_error(operation, endpoint, error))?;
         tracing::Span::current().record("status", response.status);
         trace_envelope("response", &response.body, &redactor);
 
         self.read_response(operation, &response, &redactor, read_body)
     }
 
-    fn transport_error(&self, operation: &'static Operation, endpoint: &Endpoint, error: TransportError) -> Error {
+    fn transport_error(
+        &self,
+        operation: &'static Operation,
+        endpoint: &Endpoint,
+        error: TransportError,
+    ) -> Error {
         let operation = operation.name;
         let endpoint = endpoint.display.clone();
         match error {
@@ -519,8 +549,12 @@ fn build_request<'a>(
             operation.soap_action
         ),
     };
-    let content_type = HeaderValue::try_from(operation.version.request_content_type(operation.soap_action))
-        .map_err(|_| invalid_action())?;
+    let content_type = HeaderValue::try_from(
+        operation
+            .version
+            .request_content_type(operation.soap_action),
+    )
+    .map_err(|_| invalid_action())?;
     let soap_action = match operation.version.soap_action_header(operation.soap_action) {
         Some(value) => Some(HeaderValue::try_from(value).map_err(|_| invalid_action())?),
         None => None,
@@ -533,25 +567,39 @@ fn build_request<'a>(
     })
 }
 
-/// Accepts the XML media types a SOAP server may answer with, whatever the binding's
+/// Accepts the XML media types a SOAP server may respond with, whatever the binding's
 /// version: servers differ, and the envelope namespace decides the version anyway.
 fn is_xml_content_type(content_type: Option<&str>) -> bool {
     let Some(content_type) = content_type else {
         return false;
     };
-    let media_type = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    matches!(media_type.as_str(), "text/xml" | "application/xml" | "application/soap+xml")
-        || media_type.ends_with("+xml")
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        media_type.as_str(),
+        "text/xml" | "application/xml" | "application/soap+xml"
+    ) || media_type.ends_with("+xml")
 }
 
 fn redact_fault(fault: envelope::Fault, redactor: &Redactor) -> envelope::Fault {
     envelope::Fault {
         code: redactor.redact(&fault.code),
-        subcodes: fault.subcodes.iter().map(|code| redactor.redact(code)).collect(),
+        subcodes: fault
+            .subcodes
+            .iter()
+            .map(|code| redactor.redact(code))
+            .collect(),
         reason: redactor.redact(&fault.reason),
         actor: fault.actor.as_deref().map(|actor| redactor.redact(actor)),
         node: fault.node.as_deref().map(|node| redactor.redact(node)),
-        detail: fault.detail.as_deref().map(|detail| redactor.redact(detail)),
+        detail: fault
+            .detail
+            .as_deref()
+            .map(|detail| redactor.redact(detail)),
         ..fault
     }
 }
@@ -589,7 +637,10 @@ mod tests {
     #[test]
     fn endpoint_rejects_other_schemes() {
         let error = Endpoint::parse("ftp://acme.example/soap").err();
-        assert_eq!(error.as_deref(), Some("the scheme is \"ftp\", expected http or https"));
+        assert_eq!(
+            error.as_deref(),
+            Some("the scheme is \"ftp\", expected http or https")
+        );
         assert!(Endpoint::parse("not a url").is_err());
     }
 
@@ -603,7 +654,9 @@ mod tests {
     #[test]
     fn xml_content_types() {
         assert!(is_xml_content_type(Some("text/xml; charset=utf-8")));
-        assert!(is_xml_content_type(Some("Application/SOAP+XML;charset=UTF-8;action=\"x\"")));
+        assert!(is_xml_content_type(Some(
+            "Application/SOAP+XML;charset=UTF-8;action=\"x\""
+        )));
         assert!(is_xml_content_type(Some("application/xml")));
         assert!(!is_xml_content_type(Some("text/html; charset=utf-8")));
         assert!(!is_xml_content_type(None));
@@ -614,13 +667,19 @@ mod tests {
         let error = ClientBuilder::new().max_in_flight(0).build().err();
         assert!(matches!(
             error,
-            Some(BuildError::InvalidSetting { setting: "max_in_flight", .. })
+            Some(BuildError::InvalidSetting {
+                setting: "max_in_flight",
+                ..
+            })
         ));
     }
 
     #[test]
     fn builder_rejects_bad_endpoint() {
-        let error = ClientBuilder::new().endpoint("ftp://u:secret@h/soap").build().err();
+        let error = ClientBuilder::new()
+            .endpoint("ftp://u:secret@h/soap")
+            .build()
+            .err();
         let Some(BuildError::InvalidEndpoint { endpoint, .. }) = error else {
             panic!("expected InvalidEndpoint, got {error:?}");
         };

@@ -3,10 +3,9 @@
 //! without breaking generated files.
 
 pub use crate::xml::{
-    element_path, read_simple, AnyAttribute, AnyElement, AnyNode, Base64Binary, Children,
-    Date, DateTime, DecodeError, EncodeError, HexBinary, Integer, Name, Nillable, ReadContext,
-    ReadElement, ReadParticles, Secret, SimpleValue, Time, WriteElement, WriteParticles,
-    XmlWriter,
+    element_path, read_simple, AnyAttribute, AnyElement, AnyNode, Base64Binary, Children, Date,
+    DateTime, DecodeError, EncodeError, HexBinary, Integer, Name, Nillable, ReadContext,
+    ReadElement, ReadParticles, Secret, SimpleValue, Time, WriteElement, WriteParticles, XmlWriter,
 };
 pub use crate::xml::{read_attribute, required_attribute, write_simple, AnyType, List};
 pub use roxmltree::Node;

@@ -174,7 +174,7 @@ pub fn write_response_envelope(
     Ok(writer.into_string())
 }
 
-/// Why a message body could not be read as a SOAP envelope.
+/// The reason a message body could not be read as a SOAP envelope.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EnvelopeError {
@@ -222,7 +222,10 @@ pub enum EnvelopeError {
 }
 
 /// Parses `body` as an XML document: UTF-8, at most `max_bytes` long, DTDs rejected.
-pub fn parse_document(body: &[u8], max_bytes: usize) -> Result<roxmltree::Document<'_>, EnvelopeError> {
+pub fn parse_document(
+    body: &[u8],
+    max_bytes: usize,
+) -> Result<roxmltree::Document<'_>, EnvelopeError> {
     if body.len() > max_bytes {
         return Err(EnvelopeError::TooLarge {
             size: body.len(),
@@ -495,7 +498,11 @@ fn soap12_reason(reason: roxmltree::Node<'_, '_>) -> String {
 }
 
 /// Resolves the QName `code`, written in `node`, to a standard fault code.
-fn resolve_code(node: roxmltree::Node<'_, '_>, code: &str, version: SoapVersion) -> Option<FaultCode> {
+fn resolve_code(
+    node: roxmltree::Node<'_, '_>,
+    code: &str,
+    version: SoapVersion,
+) -> Option<FaultCode> {
     let (prefix, local) = match code.split_once(':') {
         Some((prefix, local)) => (Some(prefix), local),
         None => (None, code),
@@ -544,8 +551,14 @@ mod tests {
     #[test]
     fn soap11_headers() {
         let version = SoapVersion::Soap11;
-        assert_eq!(version.request_content_type("urn:x"), "text/xml; charset=utf-8");
-        assert_eq!(version.soap_action_header("urn:x").as_deref(), Some("\"urn:x\""));
+        assert_eq!(
+            version.request_content_type("urn:x"),
+            "text/xml; charset=utf-8"
+        );
+        assert_eq!(
+            version.soap_action_header("urn:x").as_deref(),
+            Some("\"urn:x\"")
+        );
         assert_eq!(version.soap_action_header("").as_deref(), Some("\"\""));
     }
 
@@ -556,7 +569,10 @@ mod tests {
             version.request_content_type("urn:x"),
             "application/soap+xml; charset=utf-8; action=\"urn:x\""
         );
-        assert_eq!(version.request_content_type(""), "application/soap+xml; charset=utf-8");
+        assert_eq!(
+            version.request_content_type(""),
+            "application/soap+xml; charset=utf-8"
+        );
         assert_eq!(version.soap_action_header("urn:x"), None);
     }
 
@@ -568,14 +584,23 @@ mod tests {
     #[test]
     fn document_limits() {
         let too_large = parse_document(b"<a/>", 3);
-        assert!(matches!(too_large, Err(EnvelopeError::TooLarge { size: 4, limit: 3 })));
-        assert!(matches!(parse_document(b"  \n", 100), Err(EnvelopeError::Empty)));
+        assert!(matches!(
+            too_large,
+            Err(EnvelopeError::TooLarge { size: 4, limit: 3 })
+        ));
+        assert!(matches!(
+            parse_document(b"  \n", 100),
+            Err(EnvelopeError::Empty)
+        ));
         assert!(matches!(
             parse_document(b"<a>\xff</a>", 100),
             Err(EnvelopeError::NotUtf8 { offset: 3 })
         ));
         let dtd = b"<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>";
-        assert!(matches!(parse_document(dtd, 1000), Err(EnvelopeError::DtdRejected)));
+        assert!(matches!(
+            parse_document(dtd, 1000),
+            Err(EnvelopeError::DtdRejected)
+        ));
     }
 
     #[test]
@@ -591,7 +616,9 @@ mod tests {
         let error = Envelope::from_document(&document).err();
         assert!(matches!(
             error,
-            Some(EnvelopeError::MissingBody { version: SoapVersion::Soap12 })
+            Some(EnvelopeError::MissingBody {
+                version: SoapVersion::Soap12
+            })
         ));
     }
 
@@ -616,7 +643,10 @@ mod tests {
         assert_eq!(fault.kind, Some(FaultCode::Client));
         assert_eq!(fault.reason, "Session expired");
         assert_eq!(fault.actor.as_deref(), Some("urn:gate"));
-        assert_eq!(fault.detail.as_deref(), Some(r#"<code xmlns="urn:e">17</code>"#));
+        assert_eq!(
+            fault.detail.as_deref(),
+            Some(r#"<code xmlns="urn:e">17</code>"#)
+        );
     }
 
     #[test]
@@ -645,7 +675,10 @@ mod tests {
         assert_eq!(fault.version, SoapVersion::Soap12);
         assert_eq!(fault.code, "env:Sender");
         assert_eq!(fault.kind, Some(FaultCode::Client));
-        assert_eq!(fault.subcodes, vec!["a:BadId".to_owned(), "a:Negative".to_owned()]);
+        assert_eq!(
+            fault.subcodes,
+            vec!["a:BadId".to_owned(), "a:Negative".to_owned()]
+        );
         assert_eq!(fault.reason, "Invalid id");
         assert_eq!(fault.node.as_deref(), Some("urn:node"));
         assert_eq!(fault.actor.as_deref(), Some("urn:role"));
@@ -682,7 +715,9 @@ mod tests {
         };
         assert!(envelope.fault().is_none());
         assert!(envelope.header.is_none());
-        let first = envelope.first_body_element().map(|node| node.tag_name().name());
+        let first = envelope
+            .first_body_element()
+            .map(|node| node.tag_name().name());
         assert_eq!(first, Some("CheckWorkflowQueueResponse"));
     }
 }

@@ -1,4 +1,5 @@
-//! The error of a SOAP call, and what it says about whether the server acted on the request.
+//! The error of a SOAP call, and its classification by whether the server acted on the
+//! request.
 //!
 //! No variant carries the session token or the password: texts taken from the response
 //! (Fault reasons, `result` texts, body excerpts) have every `session` and `password`
@@ -12,7 +13,7 @@ use crate::xml::{DecodeError, EncodeError};
 /// Maximum length in bytes of the response excerpt kept in an error.
 pub const BODY_EXCERPT_BYTES: usize = 512;
 
-/// What an error says about the effect of the request on the server.
+/// The effect of a failed call on the server, as far as its error shows it.
 ///
 /// Billing code uses this to decide between retrying, reporting a failure and marking a
 /// call "in doubt" for a person to check.
@@ -31,8 +32,8 @@ pub enum Outcome {
 
 /// The error of a call made with [`Client::call`](crate::Client::call).
 ///
-/// Every variant names the operation. [`Error::outcome`] tells whether the request reached
-/// the server.
+/// Every variant names the operation. [`Error::outcome`] classifies the error by whether
+/// the server acted on the request.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -41,7 +42,7 @@ pub enum Error {
     Encode {
         /// Operation name.
         operation: &'static str,
-        /// What could not be written, naming the field.
+        /// The encoding failure, naming the field.
         #[source]
         source: EncodeError,
     },
@@ -51,14 +52,16 @@ pub enum Error {
     InvalidRequest {
         /// Operation name.
         operation: &'static str,
-        /// What is invalid.
+        /// Description of the invalid value.
         reason: String,
     },
 
     /// No connection to the server could be made (connection refused, DNS failure, TLS
     /// handshake failure, connect timeout), also after the configured retries. The request
     /// provably did not reach the server.
-    #[error("{operation}: the request was not sent to {endpoint} after {attempts} attempts: {source}")]
+    #[error(
+        "{operation}: the request was not sent to {endpoint} after {attempts} attempts: {source}"
+    )]
     NotSent {
         /// Operation name.
         operation: &'static str,
@@ -103,7 +106,7 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// The server answered with an HTTP status other than 2xx and a body that is not a
+    /// The server responded with an HTTP status other than 2xx and a body that is not a
     /// SOAP Fault.
     #[error("{operation}: the server returned HTTP status {status}; the body starts with: {body_excerpt:?}")]
     HttpStatus {
@@ -160,7 +163,7 @@ pub enum Error {
         operation: &'static str,
         /// The HTTP status code of the response.
         status: u16,
-        /// What is wrong with the body.
+        /// The problem with the body.
         #[source]
         source: EnvelopeError,
         /// The start of the body (at most [`BODY_EXCERPT_BYTES`], secrets masked).
@@ -206,7 +209,7 @@ impl Error {
         }
     }
 
-    /// Classifies the error by what it says about the server's state.
+    /// Classifies the error by the state it leaves the server in.
     ///
     /// An HTTP status is [`Outcome::Failed`] when it rejects the request before processing
     /// (4xx, and 501 and 505), and [`Outcome::Unknown`] for other 5xx statuses, because a
@@ -256,7 +259,7 @@ pub enum BuildError {
     InvalidEndpoint {
         /// The endpoint as given, with any user information replaced by `***`.
         endpoint: String,
-        /// What is wrong with it.
+        /// The reason it is invalid.
         reason: String,
     },
     /// A setting is out of range.

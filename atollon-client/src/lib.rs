@@ -1,5 +1,7 @@
 //! SOAP runtime for the generated Atollon client.
 
+#![deny(missing_docs)]
+
 pub mod xml;
 
 pub mod client;

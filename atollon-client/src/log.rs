@@ -51,10 +51,14 @@ pub fn mask_secrets(xml: &str) -> String {
 /// Cutting first is safe because a secret cut in the middle is masked to the end of the
 /// text.
 pub fn envelope_for_log(body: &[u8], max_bytes: usize) -> String {
-    let shown = decode_prefix(body, max_bytes);
-    let mut text = mask_secrets(&shown);
-    if shown.len() < body.len() {
-        text.push_str(&format!(" [cut at {} of {} bytes]", shown.len(), body.len()));
+    let prefix = decode_prefix(body, max_bytes);
+    let mut text = mask_secrets(&prefix);
+    if prefix.len() < body.len() {
+        text.push_str(&format!(
+            " [cut at {} of {} bytes]",
+            prefix.len(),
+            body.len()
+        ));
     }
     text
 }
@@ -86,7 +90,9 @@ pub fn truncate_at_char_boundary(text: &str, max_bytes: usize) -> &str {
 /// boundary, invalid UTF-8 replaced by U+FFFD, secrets masked, and surrounding whitespace
 /// trimmed.
 pub(crate) fn body_excerpt(body: &[u8], max_bytes: usize) -> String {
-    mask_secrets(&decode_prefix(body, max_bytes)).trim().to_owned()
+    mask_secrets(&decode_prefix(body, max_bytes))
+        .trim()
+        .to_owned()
 }
 
 /// The secrets written in one request, to be removed from any text that describes its
@@ -103,7 +109,8 @@ impl Redactor {
         for span in secret_spans(xml) {
             let raw = xml[span].trim();
             for secret in [raw.to_owned(), unescape_xml(raw)] {
-                if secret.chars().count() >= MIN_REDACTED_SECRET_CHARS && !secrets.contains(&secret) {
+                if secret.chars().count() >= MIN_REDACTED_SECRET_CHARS && !secrets.contains(&secret)
+                {
                     secrets.push(secret);
                 }
             }
@@ -258,7 +265,10 @@ mod tests {
     #[test]
     fn mask_cdata_and_comment() {
         let xml = "<session><![CDATA[tok]]></session><password><!-- c -->pw</password>";
-        assert_eq!(mask_secrets(xml), "<session>***</session><password>***</password>");
+        assert_eq!(
+            mask_secrets(xml),
+            "<session>***</session><password>***</password>"
+        );
     }
 
     #[test]
@@ -297,7 +307,10 @@ mod tests {
         let excerpt = body_excerpt(body.as_bytes(), 512);
         assert_eq!(excerpt.len(), 512);
         assert_eq!(excerpt.chars().count(), 256);
-        assert_eq!(body_excerpt(b"  <html>\xff</html> ", 512), "<html>\u{fffd}</html>");
+        assert_eq!(
+            body_excerpt(b"  <html>\xff</html> ", 512),
+            "<html>\u{fffd}</html>"
+        );
     }
 
     #[test]
@@ -308,7 +321,10 @@ mod tests {
             redactor.redact("Invalid session 6A941A9BC9EB for a&bcd"),
             "Invalid session *** for ***"
         );
-        assert_eq!(redactor.redact("<session>other</session>"), "<session>***</session>");
+        assert_eq!(
+            redactor.redact("<session>other</session>"),
+            "<session>***</session>"
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ impl ServerRequest {
     /// `text/xml` SOAP 1.1). For any other content type it comes from the envelope's
     /// namespace, and SOAP 1.1 is assumed when that cannot be read either. The content
     /// type is not otherwise checked.
-    pub fn new(body: impl Into<Bytes>, soap_action: Option<String>, content_type: Option<String>) -> Self {
+    pub fn new(
+        body: impl Into<Bytes>,
+        soap_action: Option<String>,
+        content_type: Option<String>,
+    ) -> Self {
         let body = body.into();
         let version = version_from_content_type(content_type.as_deref())
             .or_else(|| sniff_version(&body))
@@ -115,10 +119,13 @@ impl ServerRequest {
         &self,
         decode: impl FnOnce(roxmltree::Node<'_, '_>, &ReadContext) -> Result<T, ServerFault>,
     ) -> Result<T, ServerFault> {
-        let document = envelope::parse_document(&self.body, self.max_body_bytes)
-            .map_err(|error| ServerFault::client(format!("the request is not a SOAP envelope: {error}")))?;
-        let envelope = Envelope::from_document(&document)
-            .map_err(|error| ServerFault::client(format!("the request is not a SOAP envelope: {error}")))?;
+        let document =
+            envelope::parse_document(&self.body, self.max_body_bytes).map_err(|error| {
+                ServerFault::client(format!("the request is not a SOAP envelope: {error}"))
+            })?;
+        let envelope = Envelope::from_document(&document).map_err(|error| {
+            ServerFault::client(format!("the request is not a SOAP envelope: {error}"))
+        })?;
         if envelope.version != self.version {
             return Err(ServerFault::new(
                 FaultCode::VersionMismatch,
@@ -133,9 +140,9 @@ impl ServerRequest {
         if let Some(header) = envelope.header {
             check_must_understand(header, envelope.version)?;
         }
-        let element = envelope
-            .first_body_element()
-            .ok_or_else(|| ServerFault::client(format!("the {} Body contains no element", envelope.version)))?;
+        let element = envelope.first_body_element().ok_or_else(|| {
+            ServerFault::client(format!("the {} Body contains no element", envelope.version))
+        })?;
         decode(element, &self.read_context)
     }
 
@@ -143,8 +150,16 @@ impl ServerRequest {
     /// the request's SOAP version. The envelope looks like Atollon's responses: prefixes
     /// `ns0` for the envelope and `ns1` for the operation namespace, and no `Header`.
     /// When the body cannot be encoded, a `Server` Fault is returned instead.
-    pub fn respond(&self, operation: &'static Operation, write_body: &WriteXml<'_>) -> ServerResponse {
-        match envelope::write_response_envelope(self.version, operation.response.namespace, write_body) {
+    pub fn respond(
+        &self,
+        operation: &'static Operation,
+        write_body: &WriteXml<'_>,
+    ) -> ServerResponse {
+        match envelope::write_response_envelope(
+            self.version,
+            operation.response.namespace,
+            write_body,
+        ) {
             Ok(body) => ServerResponse {
                 status: 200,
                 content_type: self.version.content_type(),
@@ -247,13 +262,14 @@ impl ServerFault {
 }
 
 impl From<DecodeError> for ServerFault {
-    /// A request that does not match the operation's input type is the client's fault.
+    /// Converts a decode error into a `Client` fault, because a request that does not
+    /// match the operation's input type is the client's fault.
     fn from(error: DecodeError) -> Self {
         ServerFault::client(format!("invalid request: {error}"))
     }
 }
 
-/// What the HTTP layer sends back.
+/// The status, content type and body that the HTTP layer sends back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerResponse {
     /// HTTP status code.
@@ -282,7 +298,10 @@ fn sniff_version(body: &[u8]) -> Option<SoapVersion> {
 
 /// Rejects header blocks that carry `mustUnderstand="1"` (or `true`) in the envelope
 /// namespace.
-fn check_must_understand(header: roxmltree::Node<'_, '_>, version: SoapVersion) -> Result<(), ServerFault> {
+fn check_must_understand(
+    header: roxmltree::Node<'_, '_>,
+    version: SoapVersion,
+) -> Result<(), ServerFault> {
     let namespace = match version {
         SoapVersion::Soap11 => SOAP11_NAMESPACE,
         SoapVersion::Soap12 => SOAP12_NAMESPACE,
@@ -293,13 +312,15 @@ fn check_must_understand(header: roxmltree::Node<'_, '_>, version: SoapVersion) 
             .is_some_and(|value| matches!(value.trim(), "1" | "true"));
         if required {
             let name = block.tag_name();
-            let shown = match name.namespace() {
+            let block_name = match name.namespace() {
                 Some(namespace) => format!("{{{namespace}}}{}", name.name()),
                 None => name.name().to_owned(),
             };
             return Err(ServerFault::new(
                 FaultCode::MustUnderstand,
-                format!("the header block {shown} is marked mustUnderstand but is not supported"),
+                format!(
+                    "the header block {block_name} is marked mustUnderstand but is not supported"
+                ),
             ));
         }
     }
@@ -310,7 +331,10 @@ fn check_must_understand(header: roxmltree::Node<'_, '_>, version: SoapVersion) 
 /// unquoted value.
 fn unquote(value: &str) -> String {
     let value = value.trim();
-    let Some(inner) = value.strip_prefix('"').and_then(|rest| rest.strip_suffix('"')) else {
+    let Some(inner) = value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
         return value.to_owned();
     };
     let mut unquoted = String::with_capacity(inner.len());
@@ -331,7 +355,9 @@ fn unquote(value: &str) -> String {
 fn media_type_parameter(content_type: &str, name: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|parameter| {
         let (key, value) = parameter.split_once('=')?;
-        key.trim().eq_ignore_ascii_case(name).then(|| unquote(value))
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| unquote(value))
     })
 }
 
@@ -367,12 +393,18 @@ mod tests {
     #[test]
     fn action_parameter() {
         let content_type = r#"application/soap+xml; charset=utf-8; action="urn:x""#;
-        assert_eq!(media_type_parameter(content_type, "action").as_deref(), Some("urn:x"));
+        assert_eq!(
+            media_type_parameter(content_type, "action").as_deref(),
+            Some("urn:x")
+        );
         assert_eq!(media_type_parameter("text/xml", "action"), None);
     }
 
     #[test]
     fn escape_replaces_invalid_characters() {
-        assert_eq!(escape_text("a<b & c>\u{1}\td"), "a&lt;b &amp; c&gt;\u{fffd}\td");
+        assert_eq!(
+            escape_text("a<b & c>\u{1}\td"),
+            "a&lt;b &amp; c&gt;\u{fffd}\td"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub fn md5_hex(clear_text: &str) -> Secret {
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// What QuickLogin takes: the instance name, the user name and the MD5 of the password.
+/// The login data QuickLogin takes: the instance name, the user name and the MD5 of the password.
 ///
 /// The clear-text password is hashed at construction and not kept. `Debug` shows the
 /// server and user but not the password.
@@ -50,7 +50,11 @@ impl Credentials {
     }
 
     /// Builds credentials from a password that is already an MD5 hex digest.
-    pub fn from_md5(server: impl Into<String>, user: impl Into<String>, password_md5: Secret) -> Self {
+    pub fn from_md5(
+        server: impl Into<String>,
+        user: impl Into<String>,
+        password_md5: Secret,
+    ) -> Self {
         Credentials {
             server: server.into(),
             user: user.into(),
@@ -131,7 +135,10 @@ mod tests {
     #[test]
     fn md5_of_password() {
         // `echo -n password | md5sum` prints 5f4dcc3b5aa765d61d8327deb882cf99.
-        assert_eq!(md5_hex("password").expose(), "5f4dcc3b5aa765d61d8327deb882cf99");
+        assert_eq!(
+            md5_hex("password").expose(),
+            "5f4dcc3b5aa765d61d8327deb882cf99"
+        );
     }
 
     #[test]
@@ -143,18 +150,30 @@ mod tests {
 
     #[test]
     fn session_debug_hides_token() {
-        let session = Session::new("acme", Secret::new("6A941A9BC9EBEFAF585A4B936AA958755B1C85E2BD04"));
+        let session = Session::new(
+            "acme",
+            Secret::new("6A941A9BC9EBEFAF585A4B936AA958755B1C85E2BD04"),
+        );
         let debug = format!("{session:?}");
         assert_eq!(debug, r#"Session { server: "acme", token: "***" }"#);
-        assert_eq!(session.token().expose(), "6A941A9BC9EBEFAF585A4B936AA958755B1C85E2BD04");
+        assert_eq!(
+            session.token().expose(),
+            "6A941A9BC9EBEFAF585A4B936AA958755B1C85E2BD04"
+        );
     }
 
     #[test]
     fn credentials_debug_hides_password() {
         let credentials = Credentials::new("acme", "jack", "password");
         let debug = format!("{credentials:?}");
-        assert_eq!(debug, r#"Credentials { server: "acme", user: "jack", password_md5: "***" }"#);
+        assert_eq!(
+            debug,
+            r#"Credentials { server: "acme", user: "jack", password_md5: "***" }"#
+        );
         assert!(!debug.contains("5f4dcc3b"));
-        assert_eq!(credentials.password_md5().expose(), "5f4dcc3b5aa765d61d8327deb882cf99");
+        assert_eq!(
+            credentials.password_md5().expose(),
+            "5f4dcc3b5aa765d61d8327deb882cf99"
+        );
     }
 }

@@ -23,11 +23,20 @@ pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
 /// before it.
 pub const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_millis(200);
 
+/// Default time an idle pooled connection is kept for reuse.
+///
+/// A request written on a connection that the server closes at the same moment is lost
+/// after sending, so its outcome is unknown. Dropping idle connections before common
+/// server keep-alive timeouts expire (Apache httpd 2.4 closes them after 5 s by default)
+/// avoids that race.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(4);
+
 /// Settings of a [`Transport`].
 #[derive(Clone, Debug)]
 pub(crate) struct TransportConfig {
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
+    pub(crate) pool_idle_timeout: Duration,
     pub(crate) connect_retries: u32,
     pub(crate) retry_backoff: Duration,
     pub(crate) max_response_bytes: usize,
@@ -49,7 +58,7 @@ pub(crate) struct HttpResponse {
     pub(crate) body: Vec<u8>,
 }
 
-/// Why an exchange failed, split by whether the request reached the server.
+/// The failure of an exchange, split by whether the request reached the server.
 #[derive(Debug)]
 pub(crate) enum TransportError {
     /// No connection could be made, in `attempts` tries.
@@ -81,6 +90,7 @@ impl Transport {
             .use_rustls_tls()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
+            .pool_idle_timeout(config.pool_idle_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("atollon-client/", env!("CARGO_PKG_VERSION")))
             .build()?;
@@ -93,7 +103,10 @@ impl Transport {
 
     /// Posts `request`, retrying only while no connection could be made, and reads the
     /// whole response body within the size limit.
-    pub(crate) async fn post(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+    pub(crate) async fn post(
+        &self,
+        request: &HttpRequest<'_>,
+    ) -> Result<HttpResponse, TransportError> {
         let mut attempts = 0;
         let response = loop {
             attempts += 1;
@@ -145,7 +158,10 @@ impl Transport {
 
     /// Reads the body chunk by chunk, stopping as soon as it exceeds the limit, so that an
     /// oversized response is never held in memory whole.
-    async fn read_response(&self, mut response: reqwest::Response) -> Result<HttpResponse, TransportError> {
+    async fn read_response(
+        &self,
+        mut response: reqwest::Response,
+    ) -> Result<HttpResponse, TransportError> {
         let limit = self.config.max_response_bytes;
         let status = response.status().as_u16();
         let content_type = response

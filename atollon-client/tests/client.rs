@@ -22,7 +22,9 @@ fn build(builder: ClientBuilder) -> Client {
 }
 
 async fn call_check(client: &Client) -> Result<CheckResponse, Error> {
-    client.call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check).await
+    client
+        .call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check)
+        .await
 }
 
 /// Leaks an operation so that it has the `'static` lifetime `call` takes.
@@ -53,7 +55,10 @@ async fn request_envelope_on_the_wire() {
 
     let requests = server.requests();
     let request = &requests[0];
-    assert_eq!(request.header("content-type"), Some("text/xml; charset=utf-8"));
+    assert_eq!(
+        request.header("content-type"),
+        Some("text/xml; charset=utf-8")
+    );
     assert_eq!(request.header("soapaction"), Some("\"\""));
     let expected = concat!(
         r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" "#,
@@ -72,7 +77,9 @@ async fn soap11_action_quoted() {
         soap_action: "http://atollon.com/enterprise/wsdl/CheckWorkflowQueue",
         ..CHECK_WORKFLOW_QUEUE
     });
-    let response = client_for(&server).call(operation, None, &write_check, read_check).await;
+    let response = client_for(&server)
+        .call(operation, None, &write_check, read_check)
+        .await;
     assert!(response.is_ok(), "call failed: {response:?}");
     let requests = server.requests();
     assert_eq!(
@@ -98,7 +105,10 @@ async fn soap12_headers_on_the_wire() {
     let response = client
         .call(&CHECK_WORKFLOW_QUEUE_12, None, &write_check, read_check)
         .await;
-    assert_eq!(response.ok().map(|response| response.time), Some(Decimal::new(5, 1)));
+    assert_eq!(
+        response.ok().map(|response| response.time),
+        Some(Decimal::new(5, 1))
+    );
 
     let requests = server.requests();
     let request = &requests[0];
@@ -108,9 +118,9 @@ async fn soap12_headers_on_the_wire() {
     );
     assert_eq!(request.header("soapaction"), None);
     assert!(
-        request
-            .body
-            .starts_with(r#"<soapenv:Envelope xmlns:soapenv="http://www.w3.org/2003/05/soap-envelope""#),
+        request.body.starts_with(
+            r#"<soapenv:Envelope xmlns:soapenv="http://www.w3.org/2003/05/soap-envelope""#
+        ),
         "body: {}",
         request.body
     );
@@ -127,14 +137,22 @@ async fn endpoint_override_wins() {
     });
 
     let overridden = client_for(&override_server);
-    let response = overridden.call(operation, None, &write_check, read_check).await;
-    assert_eq!(response.ok().map(|response| response.time), Some(Decimal::from(2)));
+    let response = overridden
+        .call(operation, None, &write_check, read_check)
+        .await;
+    assert_eq!(
+        response.ok().map(|response| response.time),
+        Some(Decimal::from(2))
+    );
     assert_eq!(override_server.requests().len(), 1);
     assert_eq!(default_server.requests().len(), 0);
 
     let plain = build(ClientBuilder::new());
     let response = plain.call(operation, None, &write_check, read_check).await;
-    assert_eq!(response.ok().map(|response| response.time), Some(Decimal::from(1)));
+    assert_eq!(
+        response.ok().map(|response| response.time),
+        Some(Decimal::from(1))
+    );
     assert_eq!(default_server.requests().len(), 1);
 }
 
@@ -169,7 +187,10 @@ async fn soap11_fault_with_500() {
     let Some(error) = error else { unreachable!() };
     assert_eq!(error.outcome(), Outcome::Failed);
     let message = error.to_string();
-    assert!(message.starts_with("CheckWorkflowQueue: "), "message: {message}");
+    assert!(
+        message.starts_with("CheckWorkflowQueue: "),
+        "message: {message}"
+    );
     assert!(!message.contains(TOKEN), "message: {message}");
 }
 
@@ -221,13 +242,17 @@ async fn soap12_fault_with_400_and_500() {
         assert_eq!(fault.kind, Some(FaultCode::Client));
         assert_eq!(fault.subcodes, vec!["a:UnknownProject".to_owned()]);
         assert_eq!(fault.reason, "Project 139704101 not found");
-        assert_eq!(fault.detail.as_deref(), Some("<a:project>139704101</a:project>"));
+        assert_eq!(
+            fault.detail.as_deref(),
+            Some("<a:project>139704101</a:project>")
+        );
     }
 }
 
 #[tokio::test]
 async fn result_not_ok_fails() {
-    let server = TestServer::start(|_| Reply::xml(&check_response("ERROR: queue locked", "0.001"))).await;
+    let server =
+        TestServer::start(|_| Reply::xml(&check_response("ERROR: queue locked", "0.001"))).await;
     let error = call_check(&client_for(&server)).await.err();
     assert!(
         matches!(
@@ -242,9 +267,16 @@ async fn result_not_ok_fails() {
 #[tokio::test]
 async fn result_check_can_be_disabled() {
     let server = TestServer::start(|_| Reply::xml(&check_response("ERROR", "0.001"))).await;
-    let client = build(ClientBuilder::new().endpoint(server.url()).check_result(false));
+    let client = build(
+        ClientBuilder::new()
+            .endpoint(server.url())
+            .check_result(false),
+    );
     let response = call_check(&client).await;
-    assert_eq!(response.ok().map(|response| response.result), Some("ERROR".to_owned()));
+    assert_eq!(
+        response.ok().map(|response| response.result),
+        Some("ERROR".to_owned())
+    );
 }
 
 fn iterity_response(result: &str) -> String {
@@ -375,7 +407,14 @@ async fn empty_body_rejected() {
     let server = TestServer::start(|_| Reply::xml("")).await;
     let error = call_check(&client_for(&server)).await.err();
     assert!(
-        matches!(&error, Some(Error::InvalidEnvelope { source: EnvelopeError::Empty, status: 200, .. })),
+        matches!(
+            &error,
+            Some(Error::InvalidEnvelope {
+                source: EnvelopeError::Empty,
+                status: 200,
+                ..
+            })
+        ),
         "expected InvalidEnvelope(Empty), got {error:?}"
     );
 }
@@ -387,7 +426,12 @@ async fn empty_soap_body_rejected() {
     assert!(
         matches!(
             &error,
-            Some(Error::InvalidEnvelope { source: EnvelopeError::EmptyBody { version: SoapVersion::Soap11 }, .. })
+            Some(Error::InvalidEnvelope {
+                source: EnvelopeError::EmptyBody {
+                    version: SoapVersion::Soap11
+                },
+                ..
+            })
         ),
         "expected InvalidEnvelope(EmptyBody), got {error:?}"
     );
@@ -400,7 +444,13 @@ async fn truncated_xml_rejected() {
     let server = TestServer::start(move |_| Reply::xml(&cut)).await;
     let error = call_check(&client_for(&server)).await.err();
     assert!(
-        matches!(&error, Some(Error::InvalidEnvelope { source: EnvelopeError::Xml(_), .. })),
+        matches!(
+            &error,
+            Some(Error::InvalidEnvelope {
+                source: EnvelopeError::Xml(_),
+                ..
+            })
+        ),
         "expected InvalidEnvelope(Xml), got {error:?}"
     );
     assert_eq!(error.map(|error| error.outcome()), Some(Outcome::Unknown));
@@ -452,7 +502,13 @@ async fn missing_content_type_rejected() {
     .await;
     let error = call_check(&client_for(&server)).await.err();
     assert!(
-        matches!(&error, Some(Error::UnexpectedContentType { content_type: None, .. })),
+        matches!(
+            &error,
+            Some(Error::UnexpectedContentType {
+                content_type: None,
+                ..
+            })
+        ),
         "expected UnexpectedContentType without a content type, got {error:?}"
     );
 }
@@ -460,7 +516,10 @@ async fn missing_content_type_rejected() {
 #[tokio::test]
 async fn slow_server_times_out() {
     let server = TestServer::start(|_| {
-        Reply::Delay(Duration::from_secs(5), Box::new(Reply::xml(&check_response("OK", "5"))))
+        Reply::Delay(
+            Duration::from_secs(5),
+            Box::new(Reply::xml(&check_response("OK", "5"))),
+        )
     })
     .await;
     let client = build(
@@ -474,7 +533,11 @@ async fn slow_server_times_out() {
         "expected Timeout, got {error:?}"
     );
     assert_eq!(error.map(|error| error.outcome()), Some(Outcome::Unknown));
-    assert_eq!(server.requests().len(), 1, "a timed-out request must not be sent again");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a timed-out request must not be sent again"
+    );
 }
 
 #[tokio::test]
@@ -528,7 +591,13 @@ async fn dtd_with_entities_rejected() {
     let server = TestServer::start(move |_| Reply::xml(body)).await;
     let error = call_check(&client_for(&server)).await.err();
     assert!(
-        matches!(&error, Some(Error::InvalidEnvelope { source: EnvelopeError::DtdRejected, .. })),
+        matches!(
+            &error,
+            Some(Error::InvalidEnvelope {
+                source: EnvelopeError::DtdRejected,
+                ..
+            })
+        ),
         "expected InvalidEnvelope(DtdRejected), got {error:?}"
     );
 }
@@ -552,7 +621,7 @@ async fn connection_refused_retried() {
 
 #[tokio::test]
 async fn tls_handshake_failure_retried() {
-    // A plain-HTTP server answers the TLS ClientHello with bytes that are not TLS.
+    // A plain-HTTP server responds to the TLS ClientHello with bytes that are not TLS.
     let server = TestServer::start(|_| Reply::xml(&check_response("OK", "1"))).await;
     let client = build(
         ClientBuilder::new()
@@ -574,17 +643,30 @@ async fn dropped_connection_outcome_unknown() {
     let server = TestServer::start(|_| Reply::Close).await;
     let error = call_check(&client_for(&server)).await.err();
     assert!(
-        matches!(&error, Some(Error::OutcomeUnknown { operation: "CheckWorkflowQueue", .. })),
+        matches!(
+            &error,
+            Some(Error::OutcomeUnknown {
+                operation: "CheckWorkflowQueue",
+                ..
+            })
+        ),
         "expected OutcomeUnknown, got {error:?}"
     );
     assert_eq!(error.as_ref().map(Error::is_outcome_unknown), Some(true));
-    assert_eq!(server.requests().len(), 1, "a request whose response was lost must not be sent again");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a request whose response was lost must not be sent again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_flight_limit_holds() {
     let server = TestServer::start(|_| {
-        Reply::Delay(Duration::from_millis(50), Box::new(Reply::xml(&check_response("OK", "0.05"))))
+        Reply::Delay(
+            Duration::from_millis(50),
+            Box::new(Reply::xml(&check_response("OK", "0.05"))),
+        )
     })
     .await;
     let client = client_for(&server);
@@ -615,7 +697,10 @@ async fn in_flight_limit_holds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_flight_limit_configurable() {
     let server = TestServer::start(|_| {
-        Reply::Delay(Duration::from_millis(20), Box::new(Reply::xml(&check_response("OK", "0.02"))))
+        Reply::Delay(
+            Duration::from_millis(20),
+            Box::new(Reply::xml(&check_response("OK", "0.02"))),
+        )
     })
     .await;
     let client = build(ClientBuilder::new().endpoint(server.url()).max_in_flight(1));
@@ -655,14 +740,19 @@ async fn decode_error_invalid_value() {
     let Some(Error::Decode { source, .. }) = &error else {
         panic!("expected Decode, got {error:?}");
     };
-    assert_eq!(source.path(), "Envelope/Body/CheckWorkflowQueueResponse/time");
+    assert_eq!(
+        source.path(),
+        "Envelope/Body/CheckWorkflowQueueResponse/time"
+    );
     assert!(matches!(source, DecodeError::Invalid { value, .. } if value == "soon"));
 }
 
 #[tokio::test]
 async fn encode_error_sends_nothing() {
     let server = TestServer::start(|_| Reply::xml(&check_response("OK", "1"))).await;
-    let write = |writer: &mut atollon_client::xml::XmlWriter| write_check_with(writer, "acme", "bad\u{1}token");
+    let write = |writer: &mut atollon_client::xml::XmlWriter| {
+        write_check_with(writer, "acme", "bad\u{1}token")
+    };
     let error = client_for(&server)
         .call(&CHECK_WORKFLOW_QUEUE, None, &write, read_check)
         .await
@@ -689,7 +779,12 @@ async fn header_written_in_envelope() {
         writer.element(Name::new(Some("urn:trace"), "traceId"), &"t-1".to_owned())
     };
     let response = client_for(&server)
-        .call(&CHECK_WORKFLOW_QUEUE, Some(&header), &write_check, read_check)
+        .call(
+            &CHECK_WORKFLOW_QUEUE,
+            Some(&header),
+            &write_check,
+            read_check,
+        )
         .await;
     assert!(response.is_ok(), "call failed: {response:?}");
     let requests = server.requests();

@@ -6,7 +6,9 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use atollon_client::xml::{Children, DecodeError, EncodeError, Name, ReadContext, Secret, XmlWriter};
+use atollon_client::xml::{
+    Children, DecodeError, EncodeError, Name, ReadContext, Secret, XmlWriter,
+};
 use atollon_client::{md5_hex, Client, ClientBuilder, Error, Operation, Session, SoapVersion};
 use common::*;
 use tracing::Level;
@@ -72,7 +74,10 @@ fn write_quick_login(writer: &mut XmlWriter, user: &str) -> Result<(), EncodeErr
     writer.end()
 }
 
-fn read_quick_login(body: roxmltree::Node<'_, '_>, context: &ReadContext) -> Result<Secret, DecodeError> {
+fn read_quick_login(
+    body: roxmltree::Node<'_, '_>,
+    context: &ReadContext,
+) -> Result<Secret, DecodeError> {
     let mut body_children = Children::new(body, context);
     let Some(response) = body_children.take(QUICK_LOGIN.response) else {
         return Err(body_children.missing(QUICK_LOGIN.response));
@@ -80,7 +85,7 @@ fn read_quick_login(body: roxmltree::Node<'_, '_>, context: &ReadContext) -> Res
     Children::new(response, context).required(Name::new(None, "session"))
 }
 
-/// Answers QuickLogin for `jack` with the token, QuickLogin for anyone else with a
+/// Responds to QuickLogin for `jack` with the token, to QuickLogin for anyone else with a
 /// `result` that echoes the password digest, and every other request with a Fault that
 /// echoes the session token, as a careless server might.
 fn login_then_fault(request: &Recorded) -> Reply {
@@ -117,14 +122,18 @@ async fn trace_logs_hide_secrets() {
     };
 
     let login_jack = |writer: &mut XmlWriter| write_quick_login(writer, "jack");
-    let token = client.call(&QUICK_LOGIN, None, &login_jack, read_quick_login).await;
+    let token = client
+        .call(&QUICK_LOGIN, None, &login_jack, read_quick_login)
+        .await;
     let session = match token {
         Ok(token) => Session::new("acme", token),
         Err(error) => panic!("QuickLogin failed: {error}"),
     };
     assert_eq!(session.token().expose(), TOKEN);
 
-    let write = |writer: &mut XmlWriter| write_check_with(writer, session.server(), session.token().expose());
+    let write = |writer: &mut XmlWriter| {
+        write_check_with(writer, session.server(), session.token().expose())
+    };
     let error = client
         .call(&CHECK_WORKFLOW_QUEUE, None, &write, read_check)
         .await
@@ -132,10 +141,16 @@ async fn trace_logs_hide_secrets() {
     let Some(fault) = error else {
         panic!("the Fault was not reported");
     };
-    assert!(matches!(fault, Error::Fault { .. }), "expected a Fault, got {fault:?}");
+    assert!(
+        matches!(fault, Error::Fault { .. }),
+        "expected a Fault, got {fault:?}"
+    );
 
     let login_jill = |writer: &mut XmlWriter| write_quick_login(writer, "jill");
-    let error = client.call(&QUICK_LOGIN, None, &login_jill, read_quick_login).await.err();
+    let error = client
+        .call(&QUICK_LOGIN, None, &login_jill, read_quick_login)
+        .await
+        .err();
     let Some(not_ok) = error else {
         panic!("the rejected login was not reported");
     };
@@ -145,20 +160,50 @@ async fn trace_logs_hide_secrets() {
     );
 
     let text = logs.contents();
-    assert!(!text.contains(TOKEN), "the session token reached the log:\n{text}");
-    assert!(!text.contains(PASSWORD_MD5), "the password digest reached the log:\n{text}");
-    assert!(text.contains("<password>***</password>"), "request envelope not logged:\n{text}");
-    assert!(text.contains("<session>***</session>"), "response envelope not logged:\n{text}");
-    assert!(text.contains("<server>acme</server>"), "request envelope not logged:\n{text}");
-    assert!(text.contains("Invalid session ***"), "Fault not logged redacted:\n{text}");
-    assert!(text.contains("password *** rejected"), "result not logged redacted:\n{text}");
-    assert!(text.contains("soap_call{operation=\"QuickLogin\""), "no call span:\n{text}");
+    assert!(
+        !text.contains(TOKEN),
+        "the session token reached the log:\n{text}"
+    );
+    assert!(
+        !text.contains(PASSWORD_MD5),
+        "the password digest reached the log:\n{text}"
+    );
+    assert!(
+        text.contains("<password>***</password>"),
+        "request envelope not logged:\n{text}"
+    );
+    assert!(
+        text.contains("<session>***</session>"),
+        "response envelope not logged:\n{text}"
+    );
+    assert!(
+        text.contains("<server>acme</server>"),
+        "request envelope not logged:\n{text}"
+    );
+    assert!(
+        text.contains("Invalid session ***"),
+        "Fault not logged redacted:\n{text}"
+    );
+    assert!(
+        text.contains("password *** rejected"),
+        "result not logged redacted:\n{text}"
+    );
+    assert!(
+        text.contains("soap_call{operation=\"QuickLogin\""),
+        "no call span:\n{text}"
+    );
     assert!(text.contains("outcome=\"failed\""), "no outcome:\n{text}");
 
     for error in [&fault, &not_ok] {
-        for shown in [error.to_string(), format!("{error:?}")] {
-            assert!(!shown.contains(TOKEN), "the error shows the token: {shown}");
-            assert!(!shown.contains(PASSWORD_MD5), "the error shows the password: {shown}");
+        for rendered in [error.to_string(), format!("{error:?}")] {
+            assert!(
+                !rendered.contains(TOKEN),
+                "the error shows the token: {rendered}"
+            );
+            assert!(
+                !rendered.contains(PASSWORD_MD5),
+                "the error shows the password: {rendered}"
+            );
         }
     }
     assert!(!format!("{session:?}").contains(TOKEN));
@@ -172,15 +217,29 @@ async fn envelopes_only_at_trace() {
         Ok(client) => client,
         Err(error) => panic!("client does not build: {error}"),
     };
-    let response = client.call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check).await;
+    let response = client
+        .call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check)
+        .await;
     assert!(response.is_ok(), "call failed: {response:?}");
 
     let text = logs.contents();
-    assert!(text.contains("SOAP call succeeded"), "no call event:\n{text}");
+    assert!(
+        text.contains("SOAP call succeeded"),
+        "no call event:\n{text}"
+    );
     assert!(text.contains("duration_ms="), "no duration:\n{text}");
-    assert!(text.contains(&format!("host={}", server.addr)), "no host:\n{text}");
-    assert!(!text.contains("SOAP envelope"), "envelope logged below TRACE:\n{text}");
-    assert!(!text.contains("<server>"), "envelope logged below TRACE:\n{text}");
+    assert!(
+        text.contains(&format!("host={}", server.addr)),
+        "no host:\n{text}"
+    );
+    assert!(
+        !text.contains("SOAP envelope"),
+        "envelope logged below TRACE:\n{text}"
+    );
+    assert!(
+        !text.contains("<server>"),
+        "envelope logged below TRACE:\n{text}"
+    );
 }
 
 #[tokio::test]
@@ -199,7 +258,9 @@ async fn logged_envelope_capped() {
         Ok(client) => client,
         Err(error) => panic!("client does not build: {error}"),
     };
-    let response = client.call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check).await;
+    let response = client
+        .call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check)
+        .await;
     assert!(response.is_ok(), "call failed: {response:?}");
 
     let text = logs.contents();
@@ -208,5 +269,8 @@ async fn logged_envelope_capped() {
         "response envelope not capped:\n{}",
         &text[..text.len().min(2000)]
     );
-    assert!(!text.contains(&padding[..9000]), "more than 8 KiB of the envelope was logged");
+    assert!(
+        !text.contains(&padding[..9000]),
+        "more than 8 KiB of the envelope was logged"
+    );
 }

@@ -29,9 +29,14 @@ fn soap11_request(body: &str) -> ServerRequest {
 fn fault_of(response: &ServerResponse) -> Fault {
     let document = match parse_document(response.body.as_bytes(), DEFAULT_MAX_BODY_BYTES) {
         Ok(document) => document,
-        Err(error) => panic!("the Fault envelope does not parse: {error}\n{}", response.body),
+        Err(error) => panic!(
+            "the Fault envelope does not parse: {error}\n{}",
+            response.body
+        ),
     };
-    let fault = Envelope::from_document(&document).ok().and_then(|envelope| envelope.fault());
+    let fault = Envelope::from_document(&document)
+        .ok()
+        .and_then(|envelope| envelope.fault());
     match fault {
         Some(fault) => fault,
         None => panic!("the response holds no Fault: {}", response.body),
@@ -85,7 +90,13 @@ fn non_xml_gets_client_fault() {
         panic!("non-XML input was accepted");
     };
     assert_eq!(fault.code, FaultCode::Client);
-    assert!(fault.message.starts_with("the request is not a SOAP envelope: the body is not well-formed XML"), "{}", fault.message);
+    assert!(
+        fault
+            .message
+            .starts_with("the request is not a SOAP envelope: the body is not well-formed XML"),
+        "{}",
+        fault.message
+    );
 
     let response = request.fault(fault);
     assert_eq!(response.status, 500);
@@ -93,7 +104,11 @@ fn non_xml_gets_client_fault() {
     let parsed = fault_of(&response);
     assert_eq!(parsed.code, "soapenv:Client");
     assert_eq!(parsed.kind, Some(FaultCode::Client));
-    assert!(parsed.reason.contains("not well-formed XML"), "{}", parsed.reason);
+    assert!(
+        parsed.reason.contains("not well-formed XML"),
+        "{}",
+        parsed.reason
+    );
 }
 
 #[test]
@@ -113,7 +128,10 @@ fn empty_body_gets_client_fault() {
         r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body> </soapenv:Body></soapenv:Envelope>"#,
     );
     let fault = decode_check(&request).err();
-    assert_eq!(fault, Some(ServerFault::client("the SOAP 1.1 Body contains no element")));
+    assert_eq!(
+        fault,
+        Some(ServerFault::client("the SOAP 1.1 Body contains no element"))
+    );
 }
 
 #[test]
@@ -121,7 +139,9 @@ fn empty_request_gets_client_fault() {
     let fault = decode_check(&soap11_request("")).err();
     assert_eq!(
         fault,
-        Some(ServerFault::client("the request is not a SOAP envelope: the body is empty"))
+        Some(ServerFault::client(
+            "the request is not a SOAP envelope: the body is empty"
+        ))
     );
 }
 
@@ -163,7 +183,10 @@ fn soap12_request_and_sender_fault() {
     );
     assert_eq!(request.version(), SoapVersion::Soap12);
     assert_eq!(request.soap_action().as_deref(), Some("urn:check"));
-    assert_eq!(decode_check(&request), Ok(("acme".to_owned(), "s".to_owned())));
+    assert_eq!(
+        decode_check(&request),
+        Ok(("acme".to_owned(), "s".to_owned()))
+    );
 
     let response = request.fault(ServerFault::client("bad <id> & more").with_detail("<id>7</id>"));
     assert_eq!(response.status, 400);
@@ -174,12 +197,20 @@ fn soap12_request_and_sender_fault() {
     assert_eq!(fault.kind, Some(FaultCode::Client));
     assert_eq!(fault.reason, "bad <id> & more");
     assert_eq!(fault.detail.as_deref(), Some("<id>7</id>"));
-    assert!(response.body.contains(r#"<soapenv:Text xml:lang="en">"#), "{}", response.body);
+    assert!(
+        response.body.contains(r#"<soapenv:Text xml:lang="en">"#),
+        "{}",
+        response.body
+    );
 }
 
 #[test]
 fn soap12_receiver_fault_is_500() {
-    let request = ServerRequest::new(SOAP12_REQUEST, None, Some("application/soap+xml".to_owned()));
+    let request = ServerRequest::new(
+        SOAP12_REQUEST,
+        None,
+        Some("application/soap+xml".to_owned()),
+    );
     let response = request.fault(ServerFault::server("database unavailable"));
     assert_eq!(response.status, 500);
     let fault = fault_of(&response);
@@ -191,7 +222,11 @@ fn soap12_receiver_fault_is_500() {
 fn version_from_envelope_without_content_type() {
     let request = ServerRequest::new(SOAP12_REQUEST, None, None);
     assert_eq!(request.version(), SoapVersion::Soap12);
-    let request = ServerRequest::new(CHECK_REQUEST, None, Some("application/octet-stream".to_owned()));
+    let request = ServerRequest::new(
+        CHECK_REQUEST,
+        None,
+        Some("application/octet-stream".to_owned()),
+    );
     assert_eq!(request.version(), SoapVersion::Soap11);
 }
 
@@ -283,7 +318,10 @@ fn decode_error_conversion() {
         path: "CreateContact/PERSON".to_owned(),
     });
     assert_eq!(fault.code, FaultCode::Client);
-    assert_eq!(fault.message, "invalid request: missing required element `CreateContact/PERSON`");
+    assert_eq!(
+        fault.message,
+        "invalid request: missing required element `CreateContact/PERSON`"
+    );
 }
 
 #[test]
@@ -322,7 +360,9 @@ async fn client_server_round_trip() {
         Err(error) => panic!("client does not build: {error}"),
     };
 
-    let response = client.call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check).await;
+    let response = client
+        .call(&CHECK_WORKFLOW_QUEUE, None, &write_check, read_check)
+        .await;
     let expected = CheckResponse {
         result: "OK".to_owned(),
         time: Decimal::new(12, 3),

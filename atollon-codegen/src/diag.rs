@@ -18,7 +18,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -86,17 +90,15 @@ impl Diagnostics {
 
     /// Name of the file with index `file`.
     pub fn file_name(&self, file: usize) -> &str {
-        self.files.get(file).map(String::as_str).unwrap_or("<unknown>")
+        self.files
+            .get(file)
+            .map(String::as_str)
+            .unwrap_or("<unknown>")
     }
 
     /// Records a problem.
     pub fn error(&mut self, loc: Loc, message: impl Into<String>) {
         self.items.push((loc, message.into()));
-    }
-
-    /// Tells whether any problem was recorded.
-    pub fn has_errors(&self) -> bool {
-        !self.items.is_empty()
     }
 
     /// Converts the recorded problems into an error, or `Ok` when there are none.

@@ -114,7 +114,10 @@ pub enum Occurs {
     One,
     Optional,
     /// `max` is `None` for unbounded.
-    Many { min: u32, max: Option<u32> },
+    Many {
+        min: u32,
+        max: Option<u32>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -158,7 +158,14 @@ impl<'r> Loader<'r> {
             Ok(source) => self.load_source(source, &mut loaded, None),
             Err(message) => {
                 let file = self.diagnostics.add_file(location.to_owned());
-                self.diagnostics.error(Loc { file, line: 1, column: 1 }, message);
+                self.diagnostics.error(
+                    Loc {
+                        file,
+                        line: 1,
+                        column: 1,
+                    },
+                    message,
+                );
             }
         }
         loaded
@@ -183,7 +190,11 @@ impl<'r> Loader<'r> {
             Err(error) => {
                 let pos = error.pos();
                 self.diagnostics.error(
-                    Loc { file, line: pos.row, column: pos.col },
+                    Loc {
+                        file,
+                        line: pos.row,
+                        column: pos.col,
+                    },
                     format!("malformed XML: {error}"),
                 );
                 return;
@@ -201,7 +212,11 @@ impl<'r> Loader<'r> {
             let imports = definitions.imports.clone();
             let mut schema_refs = Vec::new();
             for schema in &definitions.schemas {
-                schema_refs.push((schema.imports.clone(), schema.includes.clone(), schema.target_namespace.clone()));
+                schema_refs.push((
+                    schema.imports.clone(),
+                    schema.includes.clone(),
+                    schema.target_namespace.clone(),
+                ));
             }
             loaded.schemas.extend(definitions.schemas.iter().cloned());
             loaded.definitions.push(definitions);
@@ -222,7 +237,11 @@ impl<'r> Loader<'r> {
             loaded.schemas.push(schema);
             self.follow_schema_refs(&source.name, &imports, &includes, target, loaded);
         } else {
-            let loc = Loc { file, line: 1, column: 1 };
+            let loc = Loc {
+                file,
+                line: 1,
+                column: 1,
+            };
             self.diagnostics.error(
                 loc,
                 format!(
@@ -249,7 +268,13 @@ impl<'r> Loader<'r> {
         }
     }
 
-    fn follow(&mut self, base: &str, reference: &SchemaRef, loaded: &mut Loaded, chameleon: Option<String>) {
+    fn follow(
+        &mut self,
+        base: &str,
+        reference: &SchemaRef,
+        loaded: &mut Loaded,
+        chameleon: Option<String>,
+    ) {
         if let Some(namespace) = &reference.namespace {
             if let Some((ns, name, text)) = WELL_KNOWN.iter().find(|(ns, _, _)| ns == namespace) {
                 if self.well_known_loaded.insert(ns, ()).is_none() {
@@ -278,9 +303,10 @@ impl<'r> Loader<'r> {
         }
         match self.resolver.resolve(Some(base), location) {
             Ok(source) => self.load_source(source, loaded, chameleon),
-            Err(message) => self
-                .diagnostics
-                .error(reference.loc, format!("cannot load `{location}`: {message}")),
+            Err(message) => self.diagnostics.error(
+                reference.loc,
+                format!("cannot load `{location}`: {message}"),
+            ),
         }
     }
 }

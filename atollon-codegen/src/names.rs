@@ -20,10 +20,9 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
     "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
-    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try",
-    "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while",
-    "yield",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 fn words(raw: &str) -> String {
@@ -74,15 +73,19 @@ impl Namespace {
         if self.taken.insert(wanted.to_owned()) {
             return wanted.to_owned();
         }
-        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) || wanted.ends_with('_') {
+        // `Item` gives `Item2`; `id` gives `id_2`, and `Item2` gives `Item2_2`, so that
+        // the number stays readable; `self_` gives `self_2`.
+        let lower = wanted
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+        let ends_digit = wanted.ends_with(|c: char| c.is_ascii_digit());
+        let separator = if wanted.ends_with('_') {
+            ""
+        } else if lower || ends_digit {
             "_"
         } else {
             ""
-        };
-        let separator = if wanted.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-            "_"
-        } else {
-            separator
         };
         (2..)
             .map(|n| format!("{wanted}{separator}{n}"))
@@ -133,6 +136,8 @@ mod tests {
         assert_eq!(ns.claim("id"), "id_2");
         assert_eq!(ns.claim("Item2"), "Item2");
         assert_eq!(ns.claim("Item2"), "Item2_2");
+        assert_eq!(ns.claim("self_"), "self_");
+        assert_eq!(ns.claim("self_"), "self_2");
     }
 
     #[test]

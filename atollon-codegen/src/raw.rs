@@ -56,7 +56,6 @@ pub struct Schema {
     pub groups: Vec<Group>,
     pub attribute_groups: Vec<AttributeGroup>,
     pub attributes: Vec<Attribute>,
-    pub loc: Loc,
 }
 
 #[derive(Clone, Debug)]
@@ -72,8 +71,6 @@ pub struct Element {
     pub reference: Option<QName>,
     pub type_name: Option<QName>,
     pub inline: Option<Box<InlineType>>,
-    pub min: u32,
-    pub max: MaxOccurs,
     pub nillable: bool,
     /// `Some(true)` for `form="qualified"`.
     pub form: Option<bool>,
@@ -211,7 +208,6 @@ pub struct AttributeGroup {
     pub name: String,
     pub attributes: Vec<AttributeUse>,
     pub any_attribute: bool,
-    pub loc: Loc,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -249,7 +245,6 @@ pub struct PortType {
     pub name: String,
     pub operations: Vec<PortTypeOperation>,
     pub doc: Option<String>,
-    pub loc: Loc,
 }
 
 #[derive(Clone, Debug)]
@@ -259,7 +254,6 @@ pub struct PortTypeOperation {
     pub output: Option<QName>,
     pub faults: Vec<(String, QName, Loc)>,
     pub doc: Option<String>,
-    pub loc: Loc,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -364,6 +358,8 @@ impl<'d> Parser<'d> {
             None => (None, value),
         };
         let namespace = match prefix {
+            // The `xml` prefix is bound by definition and never declared.
+            Some("xml") => Some("http://www.w3.org/XML/1998/namespace".to_owned()),
             Some(prefix) => match node.lookup_namespace_uri(Some(prefix)) {
                 Some(ns) => Some(ns.to_owned()),
                 None => {
@@ -386,7 +382,10 @@ impl<'d> Parser<'d> {
         let min = match node.attribute("minOccurs") {
             None => 1,
             Some(v) => v.trim().parse().unwrap_or_else(|_| {
-                self.error(node, format!("invalid minOccurs=\"{v}\": expected a non-negative integer"));
+                self.error(
+                    node,
+                    format!("invalid minOccurs=\"{v}\": expected a non-negative integer"),
+                );
                 1
             }),
         };
@@ -396,7 +395,10 @@ impl<'d> Parser<'d> {
             Some(v) => match v.parse() {
                 Ok(n) => MaxOccurs::Bounded(n),
                 Err(_) => {
-                    self.error(node, format!("invalid maxOccurs=\"{v}\": expected an integer or `unbounded`"));
+                    self.error(
+                        node,
+                        format!("invalid maxOccurs=\"{v}\": expected an integer or `unbounded`"),
+                    );
                     MaxOccurs::Bounded(1)
                 }
             },
@@ -418,7 +420,10 @@ fn elements<'a, 'i>(node: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
 }
 
 fn flag(node: Node, attr: &str) -> bool {
-    matches!(node.attribute(attr).map(str::trim), Some("true") | Some("1"))
+    matches!(
+        node.attribute(attr).map(str::trim),
+        Some("true") | Some("1")
+    )
 }
 
 fn form(node: Node) -> Option<bool> {
@@ -459,7 +464,6 @@ impl<'d> Parser<'d> {
             target_namespace: node.attribute("targetNamespace").map(str::to_owned),
             element_form_qualified: node.attribute("elementFormDefault") == Some("qualified"),
             attribute_form_qualified: node.attribute("attributeFormDefault") == Some("qualified"),
-            loc: self.loc(node),
             ..Schema::default()
         };
         for child in elements(node) {
@@ -496,19 +500,20 @@ impl<'d> Parser<'d> {
                         name: child.attribute("name").unwrap_or_default().to_owned(),
                         attributes,
                         any_attribute,
-                        loc: self.loc(child),
                     });
                 }
                 "attribute" => schema.attributes.push(self.attribute(child)),
                 "annotation" | "notation" => {}
-                other => self.error(child, format!("unsupported XML Schema construct `xs:{other}`")),
+                other => self.error(
+                    child,
+                    format!("unsupported XML Schema construct `xs:{other}`"),
+                ),
             }
         }
         schema
     }
 
     fn element(&mut self, node: Node) -> Element {
-        let (min, max) = self.occurs(node);
         let inline = elements(node).find_map(|child| {
             if is_xs(child, "complexType") {
                 Some(Box::new(InlineType::Complex(self.complex_type(child))))
@@ -523,8 +528,6 @@ impl<'d> Parser<'d> {
             reference: self.qname_attr(node, "ref"),
             type_name: self.qname_attr(node, "type"),
             inline,
-            min,
-            max,
             nillable: flag(node, "nillable"),
             form: form(node),
             substitution_group: self.qname_attr(node, "substitutionGroup"),
@@ -539,10 +542,13 @@ impl<'d> Parser<'d> {
         for child in elements(node) {
             if is_xs(child, "simpleContent") || is_xs(child, "complexContent") {
                 let simple = is_xs(child, "simpleContent");
-                let Some(derivation_node) = elements(child)
-                    .find(|n| is_xs(*n, "extension") || is_xs(*n, "restriction"))
+                let Some(derivation_node) =
+                    elements(child).find(|n| is_xs(*n, "extension") || is_xs(*n, "restriction"))
                 else {
-                    self.error(child, "content model without xs:extension or xs:restriction");
+                    self.error(
+                        child,
+                        "content model without xs:extension or xs:restriction",
+                    );
                     continue;
                 };
                 let derivation = if is_xs(derivation_node, "extension") {
@@ -573,7 +579,10 @@ impl<'d> Parser<'d> {
                             loc,
                         },
                         None => {
-                            self.error(derivation_node, "xs:complexContent derivation without a base");
+                            self.error(
+                                derivation_node,
+                                "xs:complexContent derivation without a base",
+                            );
                             Content::Particles {
                                 particle,
                                 attributes,
@@ -616,7 +625,9 @@ impl<'d> Parser<'d> {
             "element" => Term::Element(Box::new(self.element(node))),
             "sequence" | "choice" | "all" => {
                 let children = elements(node)
-                    .filter(|n| n.tag_name().namespace() == Some(XS) && n.tag_name().name() != "annotation")
+                    .filter(|n| {
+                        n.tag_name().namespace() == Some(XS) && n.tag_name().name() != "annotation"
+                    })
                     .filter_map(|n| self.particle(n))
                     .collect();
                 match node.tag_name().name() {
@@ -632,7 +643,12 @@ impl<'d> Parser<'d> {
                 return None;
             }
         };
-        Some(Particle { term, min, max, loc })
+        Some(Particle {
+            term,
+            min,
+            max,
+            loc,
+        })
     }
 
     fn attribute_uses(&mut self, node: Node) -> (Vec<AttributeUse>, bool) {
@@ -688,7 +704,12 @@ impl<'d> Parser<'d> {
                     .map(|n| Box::new(self.simple_type(n)));
                 let enumeration = elements(child)
                     .filter(|n| is_xs(*n, "enumeration"))
-                    .map(|n| (n.attribute("value").unwrap_or_default().to_owned(), documentation(n)))
+                    .map(|n| {
+                        (
+                            n.attribute("value").unwrap_or_default().to_owned(),
+                            documentation(n),
+                        )
+                    })
                     .collect();
                 content = SimpleContent::Restriction {
                     base: self.qname_attr(child, "base"),
@@ -801,14 +822,12 @@ impl<'d> Parser<'d> {
                 output,
                 faults,
                 doc: documentation(op),
-                loc: self.loc(op),
             });
         }
         PortType {
             name: node.attribute("name").unwrap_or_default().to_owned(),
             operations,
             doc: documentation(node),
-            loc: self.loc(node),
         }
     }
 
@@ -828,7 +847,8 @@ impl<'d> Parser<'d> {
         };
         let mut operations = Vec::new();
         for op in elements(node).filter(|n| is(*n, WSDL, "operation")) {
-            let soap_op = elements(op).find(|n| is(*n, SOAP11, "operation") || is(*n, SOAP12, "operation"));
+            let soap_op =
+                elements(op).find(|n| is(*n, SOAP11, "operation") || is(*n, SOAP12, "operation"));
             let mut input = BindingIo::default();
             let mut output = BindingIo::default();
             for io in elements(op) {
@@ -840,7 +860,9 @@ impl<'d> Parser<'d> {
             }
             operations.push(BindingOperation {
                 name: op.attribute("name").unwrap_or_default().to_owned(),
-                soap_action: soap_op.and_then(|n| n.attribute("soapAction")).map(str::to_owned),
+                soap_action: soap_op
+                    .and_then(|n| n.attribute("soapAction"))
+                    .map(str::to_owned),
                 style: soap_op.and_then(|n| n.attribute("style")).map(|s| {
                     if s == "rpc" {
                         Style::Rpc
@@ -869,7 +891,8 @@ impl<'d> Parser<'d> {
             ..BindingIo::default()
         };
         for child in elements(node) {
-            let soap = child.tag_name().namespace() == Some(SOAP11) || child.tag_name().namespace() == Some(SOAP12);
+            let soap = child.tag_name().namespace() == Some(SOAP11)
+                || child.tag_name().namespace() == Some(SOAP12);
             if !soap {
                 continue;
             }

@@ -55,7 +55,6 @@ struct SchemaCtx<'a> {
     target: Option<&'a str>,
     qualified_elements: bool,
     qualified_attributes: bool,
-    file: usize,
 }
 
 impl<'a> SchemaCtx<'a> {
@@ -87,7 +86,8 @@ struct Resolver<'a, 'd> {
     element_anonymous: BTreeMap<QName, TypeId>,
     substitution_choices: BTreeMap<QName, TypeId>,
     converting: BTreeSet<TypeId>,
-    /// Synthesized operation types, per (binding, operation, direction).
+    /// Set when an attribute group met while converting a type has `xs:anyAttribute`.
+    group_any_attribute: bool,
     diagnostics: &'d mut Diagnostics,
 }
 
@@ -99,7 +99,6 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
             target: schema.target_namespace.as_deref(),
             qualified_elements: schema.element_form_qualified,
             qualified_attributes: schema.attribute_form_qualified,
-            file: schema.loc.file,
         };
         for ct in &schema.complex_types {
             if let Some(name) = &ct.name {
@@ -116,7 +115,10 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
                 let qname = ctx.qname(name);
                 if !sym.elements.contains_key(&qname) {
                     if let Some(head) = &el.substitution_group {
-                        sym.substitutes.entry(head.clone()).or_default().push(qname.clone());
+                        sym.substitutes
+                            .entry(head.clone())
+                            .or_default()
+                            .push(qname.clone());
                     }
                     sym.elements.insert(qname, (el, ctx));
                 }
@@ -126,11 +128,17 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
             sym.groups.entry(ctx.qname(&g.name)).or_insert((g, ctx));
         }
         for g in &schema.attribute_groups {
-            sym.attribute_groups.entry(ctx.qname(&g.name)).or_insert((g, ctx));
+            sym.attribute_groups
+                .entry(ctx.qname(&g.name))
+                .or_insert((g, ctx));
         }
         for a in &schema.attributes {
             if let Some(name) = &a.name {
-                let qname = if ctx.target.is_some() { ctx.qname(name) } else { QName::new(None, name) };
+                let qname = if ctx.target.is_some() {
+                    ctx.qname(name)
+                } else {
+                    QName::new(None, name)
+                };
                 sym.attributes.entry(qname).or_insert((a, ctx));
             }
         }
@@ -141,10 +149,14 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
             sym.messages.entry(QName::new(target, &m.name)).or_insert(m);
         }
         for p in &defs.port_types {
-            sym.port_types.entry(QName::new(target, &p.name)).or_insert(p);
+            sym.port_types
+                .entry(QName::new(target, &p.name))
+                .or_insert(p);
         }
         for b in &defs.bindings {
-            sym.bindings.entry(QName::new(target, &b.name)).or_insert((b, defs));
+            sym.bindings
+                .entry(QName::new(target, &b.name))
+                .or_insert((b, defs));
         }
     }
 
@@ -156,6 +168,7 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
         element_anonymous: BTreeMap::new(),
         substitution_choices: BTreeMap::new(),
         converting: BTreeSet::new(),
+        group_any_attribute: false,
         diagnostics,
     };
     resolver.register_all();
@@ -174,7 +187,10 @@ fn occurs(min: u32, max: MaxOccurs) -> Occurs {
         (0, MaxOccurs::Bounded(1)) => Occurs::Optional,
         // maxOccurs="0" removes the particle; callers skip it before this point.
         (_, MaxOccurs::Bounded(0)) => Occurs::Optional,
-        (min, MaxOccurs::Bounded(max)) => Occurs::Many { min, max: Some(max) },
+        (min, MaxOccurs::Bounded(max)) => Occurs::Many {
+            min,
+            max: Some(max),
+        },
         (min, MaxOccurs::Unbounded) => Occurs::Many { min, max: None },
     }
 }
@@ -186,12 +202,22 @@ fn combine(outer: Occurs, inner: Occurs) -> Occurs {
         (Occurs::Optional, Occurs::One) | (Occurs::Optional, Occurs::Optional) => Occurs::Optional,
         (Occurs::Optional, Occurs::Many { max, .. }) => Occurs::Many { min: 0, max },
         (Occurs::Many { min, max }, Occurs::One) => Occurs::Many { min, max },
-        (Occurs::Many { max, .. }, _) => Occurs::Many { min: 0, max: max.and(None) },
+        (Occurs::Many { max, .. }, _) => Occurs::Many {
+            min: 0,
+            max: max.and(None),
+        },
     }
 }
 
 impl<'a, 'd> Resolver<'a, 'd> {
-    fn push(&mut self, qname: QName, hint: String, class: NameClass, doc: Option<String>, loc: Loc) -> TypeId {
+    fn push(
+        &mut self,
+        qname: QName,
+        hint: String,
+        class: NameClass,
+        doc: Option<String>,
+        loc: Loc,
+    ) -> TypeId {
         self.types.push(Type {
             qname,
             hint,
@@ -208,14 +234,36 @@ impl<'a, 'd> Resolver<'a, 'd> {
     }
 
     fn register_all(&mut self) {
-        let complex: Vec<_> = self.sym.complex.iter().map(|(q, (ct, _))| (q.clone(), ct.doc.clone(), ct.loc)).collect();
+        let complex: Vec<_> = self
+            .sym
+            .complex
+            .iter()
+            .map(|(q, (ct, _))| (q.clone(), ct.doc.clone(), ct.loc))
+            .collect();
         for (qname, doc, loc) in complex {
-            let id = self.push(qname.clone(), qname.local.clone(), NameClass::NamedType, doc, loc);
+            let id = self.push(
+                qname.clone(),
+                qname.local.clone(),
+                NameClass::NamedType,
+                doc,
+                loc,
+            );
             self.named_complex.insert(qname, id);
         }
-        let simple: Vec<_> = self.sym.simple.iter().map(|(q, (st, _))| (q.clone(), st.doc.clone(), st.loc)).collect();
+        let simple: Vec<_> = self
+            .sym
+            .simple
+            .iter()
+            .map(|(q, (st, _))| (q.clone(), st.doc.clone(), st.loc))
+            .collect();
         for (qname, doc, loc) in simple {
-            let id = self.push(qname.clone(), qname.local.clone(), NameClass::NamedType, doc, loc);
+            let id = self.push(
+                qname.clone(),
+                qname.local.clone(),
+                NameClass::NamedType,
+                doc,
+                loc,
+            );
             self.named_simple.insert(qname, id);
         }
         let elements: Vec<_> = self
@@ -226,17 +274,31 @@ impl<'a, 'd> Resolver<'a, 'd> {
             .map(|(q, (el, _))| (q.clone(), el.doc.clone(), el.loc))
             .collect();
         for (qname, doc, loc) in elements {
-            let id = self.push(qname.clone(), qname.local.clone(), NameClass::GlobalElement, doc, loc);
+            let id = self.push(
+                qname.clone(),
+                qname.local.clone(),
+                NameClass::GlobalElement,
+                doc,
+                loc,
+            );
             self.element_anonymous.insert(qname, id);
         }
     }
 
     fn convert_all(&mut self) {
-        let complex: Vec<_> = self.named_complex.iter().map(|(q, id)| (q.clone(), *id)).collect();
+        let complex: Vec<_> = self
+            .named_complex
+            .iter()
+            .map(|(q, id)| (q.clone(), *id))
+            .collect();
         for (qname, id) in complex {
             self.ensure_complex(&qname, id);
         }
-        let simple: Vec<_> = self.named_simple.iter().map(|(q, id)| (q.clone(), *id)).collect();
+        let simple: Vec<_> = self
+            .named_simple
+            .iter()
+            .map(|(q, id)| (q.clone(), *id))
+            .collect();
         for (qname, id) in simple {
             if matches!(self.types[id.0].kind, TypeKind::Pending) {
                 let (st, ctx) = self.sym.simple[&qname];
@@ -244,7 +306,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 self.types[id.0].kind = kind;
             }
         }
-        let elements: Vec<_> = self.element_anonymous.iter().map(|(q, id)| (q.clone(), *id)).collect();
+        let elements: Vec<_> = self
+            .element_anonymous
+            .iter()
+            .map(|(q, id)| (q.clone(), *id))
+            .collect();
         for (qname, id) in elements {
             let (el, ctx) = self.sym.elements[&qname];
             if let Some(inline) = &el.inline {
@@ -273,7 +339,13 @@ impl<'a, 'd> Resolver<'a, 'd> {
         Some(def)
     }
 
-    fn inline_kind(&mut self, inline: &'a InlineType, ctx: SchemaCtx<'a>, hint: &str, origin: &QName) -> TypeKind {
+    fn inline_kind(
+        &mut self,
+        inline: &'a InlineType,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> TypeKind {
         match inline {
             InlineType::Complex(ct) => TypeKind::Struct(self.complex_def(ct, ctx, hint, origin)),
             InlineType::Simple(st) => self.simple_kind(st, ctx, hint, origin),
@@ -289,7 +361,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 return Some(TypeRef::Builtin(b));
             }
         }
-        if let Some(id) = self.named_complex.get(qname).or_else(|| self.named_simple.get(qname)) {
+        if let Some(id) = self
+            .named_complex
+            .get(qname)
+            .or_else(|| self.named_simple.get(qname))
+        {
             return Some(TypeRef::Type(*id));
         }
         // SOAP encoding re-declares the built-ins (`soapenc:string`) with extra attributes
@@ -326,19 +402,48 @@ impl<'a, 'd> Resolver<'a, 'd> {
     // -----------------------------------------------------------------------------------
     // Complex types
 
-    fn complex_def(&mut self, ct: &'a ComplexType, ctx: SchemaCtx<'a>, hint: &str, origin: &QName) -> StructDef {
+    fn complex_def(
+        &mut self,
+        ct: &'a ComplexType,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> StructDef {
+        let outer_any = std::mem::take(&mut self.group_any_attribute);
+        let mut def = self.complex_def_inner(ct, ctx, hint, origin);
+        def.any_attribute |= std::mem::replace(&mut self.group_any_attribute, outer_any);
+        def
+    }
+
+    fn complex_def_inner(
+        &mut self,
+        ct: &'a ComplexType,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> StructDef {
         let mut def = StructDef::default();
         // NOTE: character data in mixed content is not kept; only the elements are read.
         let _ = ct.mixed;
         match &ct.content {
-            Content::Particles { particle, attributes, any_attribute } => {
+            Content::Particles {
+                particle,
+                attributes,
+                any_attribute,
+            } => {
                 if let Some(p) = particle {
                     self.particle_fields(p, ctx, hint, origin, false, &mut def.fields);
                 }
                 self.attribute_fields(attributes, ctx, hint, origin, &mut def.attributes);
                 def.any_attribute = *any_attribute;
             }
-            Content::Simple { derivation, base, attributes, any_attribute, loc } => {
+            Content::Simple {
+                derivation,
+                base,
+                attributes,
+                any_attribute,
+                loc,
+            } => {
                 if let Some(base) = base {
                     match self.named_complex.get(base).copied() {
                         Some(base_id) => {
@@ -359,7 +464,14 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     def.text = Some(TypeRef::Builtin(Builtin::String));
                 }
             }
-            Content::Complex { derivation, base, particle, attributes, any_attribute, loc } => {
+            Content::Complex {
+                derivation,
+                base,
+                particle,
+                attributes,
+                any_attribute,
+                loc,
+            } => {
                 let is_any_type = base.namespace.as_deref() == Some(XS) && base.local == "anyType";
                 if !is_any_type {
                     match self.named_complex.get(base).copied() {
@@ -374,7 +486,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
                             }
                         }
                         None => {
-                            self.error(*loc, format!("undefined complex type `{base}` used as a base"));
+                            self.error(
+                                *loc,
+                                format!("undefined complex type `{base}` used as a base"),
+                            );
                         }
                     }
                 }
@@ -408,17 +523,28 @@ impl<'a, 'd> Resolver<'a, 'd> {
                         out.push(field);
                     }
                 }
-                AttributeUse::GroupRef(qname, loc) => match self.sym.attribute_groups.get(qname).copied() {
-                    Some((group, group_ctx)) => {
-                        self.attribute_fields(&group.attributes, group_ctx, hint, origin, out);
+                AttributeUse::GroupRef(qname, loc) => {
+                    match self.sym.attribute_groups.get(qname).copied() {
+                        Some((group, group_ctx)) => {
+                            if group.any_attribute {
+                                self.group_any_attribute = true;
+                            }
+                            self.attribute_fields(&group.attributes, group_ctx, hint, origin, out);
+                        }
+                        None => self.error(*loc, format!("undefined attribute group `{qname}`")),
                     }
-                    None => self.error(*loc, format!("undefined attribute group `{qname}`")),
-                },
+                }
             }
         }
     }
 
-    fn attribute_field(&mut self, a: &'a Attribute, ctx: SchemaCtx<'a>, hint: &str, origin: &QName) -> Option<AttributeField> {
+    fn attribute_field(
+        &mut self,
+        a: &'a Attribute,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> Option<AttributeField> {
         if let Some(reference) = &a.reference {
             let Some((global, global_ctx)) = self.sym.attributes.get(reference).copied() else {
                 self.error(a.loc, format!("undefined attribute `{reference}`"));
@@ -426,7 +552,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
             };
             let ty = self.attribute_type(global, global_ctx, hint, origin)?;
             return Some(AttributeField {
-                name: XmlName { namespace: reference.namespace.clone(), local: reference.local.clone() },
+                name: XmlName {
+                    namespace: reference.namespace.clone(),
+                    local: reference.local.clone(),
+                },
                 ty,
                 required: a.use_ == Use::Required,
                 default: a.default.clone().or_else(|| global.default.clone()),
@@ -439,7 +568,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
         let ty = self.attribute_type(a, ctx, &format!("{hint}_{local}"), origin)?;
         Some(AttributeField {
             name: XmlName {
-                namespace: if qualified { ctx.target.map(str::to_owned) } else { None },
+                namespace: if qualified {
+                    ctx.target.map(str::to_owned)
+                } else {
+                    None
+                },
                 local,
             },
             ty,
@@ -450,12 +583,24 @@ impl<'a, 'd> Resolver<'a, 'd> {
         })
     }
 
-    fn attribute_type(&mut self, a: &'a Attribute, ctx: SchemaCtx<'a>, hint: &str, origin: &QName) -> Option<TypeRef> {
+    fn attribute_type(
+        &mut self,
+        a: &'a Attribute,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> Option<TypeRef> {
         if let Some(t) = &a.type_name {
             return self.type_ref(t, a.loc);
         }
         if let Some(st) = &a.inline {
-            let id = self.push(origin.clone(), hint.to_owned(), NameClass::Anonymous, st.doc.clone().or_else(|| a.doc.clone()), st.loc);
+            let id = self.push(
+                origin.clone(),
+                hint.to_owned(),
+                NameClass::Anonymous,
+                st.doc.clone().or_else(|| a.doc.clone()),
+                st.loc,
+            );
             let kind = self.simple_kind(st, ctx, hint, origin);
             self.types[id.0].kind = kind;
             return Some(TypeRef::Type(id));
@@ -501,10 +646,23 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 } else {
                     let name = group_name(children).unwrap_or_else(|| "sequence".to_owned());
                     let group_hint = format!("{hint}_{name}_group");
-                    let id = self.push(origin.clone(), group_hint.clone(), NameClass::Anonymous, None, p.loc);
+                    let id = self.push(
+                        origin.clone(),
+                        group_hint.clone(),
+                        NameClass::Anonymous,
+                        None,
+                        p.loc,
+                    );
                     let mut def = StructDef::default();
                     for child in children {
-                        self.particle_fields(child, ctx, &group_hint, origin, false, &mut def.fields);
+                        self.particle_fields(
+                            child,
+                            ctx,
+                            &group_hint,
+                            origin,
+                            false,
+                            &mut def.fields,
+                        );
                     }
                     self.types[id.0].kind = TypeKind::Particles(def);
                     out.push(particles_field(&name, id, occ));
@@ -513,7 +671,13 @@ impl<'a, 'd> Resolver<'a, 'd> {
             Term::Choice(children) => {
                 let name = choice_name(children);
                 let choice_hint = format!("{hint}_{name}");
-                let id = self.push(origin.clone(), choice_hint.clone(), NameClass::Anonymous, None, p.loc);
+                let id = self.push(
+                    origin.clone(),
+                    choice_hint.clone(),
+                    NameClass::Anonymous,
+                    None,
+                    p.loc,
+                );
                 let mut variants = Vec::new();
                 for child in children {
                     self.choice_variant(child, ctx, &choice_hint, origin, &mut variants);
@@ -530,20 +694,31 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 if occ == Occurs::One {
                     self.particle_fields(inner, group_ctx, hint, origin, in_all, out);
                 } else {
-                    let id = self.push(qname.clone(), qname.local.clone(), NameClass::NamedGroup, None, group.loc);
+                    let id = self.push(
+                        qname.clone(),
+                        qname.local.clone(),
+                        NameClass::NamedGroup,
+                        None,
+                        group.loc,
+                    );
                     let mut def = StructDef::default();
-                    self.particle_fields(inner, group_ctx, &qname.local, qname, false, &mut def.fields);
-                    let kind = if def.fields.len() == 1 && matches!(def.fields[0].kind, FieldKind::Particles(_)) {
-                        TypeKind::Particles(def)
-                    } else {
-                        TypeKind::Particles(def)
-                    };
-                    self.types[id.0].kind = kind;
+                    self.particle_fields(
+                        inner,
+                        group_ctx,
+                        &qname.local,
+                        qname,
+                        false,
+                        &mut def.fields,
+                    );
+                    self.types[id.0].kind = TypeKind::Particles(def);
                     out.push(particles_field(&qname.local, id, occ));
                 }
             }
             Term::Any => out.push(Field {
-                name: XmlName { namespace: None, local: "any".to_owned() },
+                name: XmlName {
+                    namespace: None,
+                    local: "any".to_owned(),
+                },
                 kind: FieldKind::Any,
                 occurs: occ,
                 nillable: false,
@@ -554,16 +729,31 @@ impl<'a, 'd> Resolver<'a, 'd> {
     }
 
     /// One alternative of a choice: an element, or a nested group as its own type.
-    fn choice_variant(&mut self, p: &'a Particle, ctx: SchemaCtx<'a>, hint: &str, origin: &QName, out: &mut Vec<Field>) {
+    fn choice_variant(
+        &mut self,
+        p: &'a Particle,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+        out: &mut Vec<Field>,
+    ) {
         if p.max == MaxOccurs::Bounded(0) {
             return;
         }
         match &p.term {
-            Term::Element(_) | Term::Any | Term::Choice(_) => self.particle_fields(p, ctx, hint, origin, false, out),
+            Term::Element(_) | Term::Any | Term::Choice(_) => {
+                self.particle_fields(p, ctx, hint, origin, false, out)
+            }
             Term::Sequence(children) | Term::All(children) => {
                 let name = group_name(children).unwrap_or_else(|| "sequence".to_owned());
                 let group_hint = format!("{hint}_{name}_group");
-                let id = self.push(origin.clone(), group_hint.clone(), NameClass::Anonymous, None, p.loc);
+                let id = self.push(
+                    origin.clone(),
+                    group_hint.clone(),
+                    NameClass::Anonymous,
+                    None,
+                    p.loc,
+                );
                 let mut def = StructDef::default();
                 for child in children {
                     self.particle_fields(child, ctx, &group_hint, origin, false, &mut def.fields);
@@ -573,7 +763,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
             }
             Term::GroupRef(_) => {
                 let mut fields = Vec::new();
-                let as_one = Particle { min: 1, max: MaxOccurs::Bounded(2), ..p.clone() };
+                let as_one = Particle {
+                    min: 1,
+                    max: MaxOccurs::Bounded(2),
+                    ..p.clone()
+                };
                 let _ = as_one;
                 self.particle_fields(p, ctx, hint, origin, false, &mut fields);
                 out.extend(fields);
@@ -581,7 +775,14 @@ impl<'a, 'd> Resolver<'a, 'd> {
         }
     }
 
-    fn element_field(&mut self, el: &'a Element, ctx: SchemaCtx<'a>, hint: &str, origin: &QName, occ: Occurs) -> Option<Field> {
+    fn element_field(
+        &mut self,
+        el: &'a Element,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+        occ: Occurs,
+    ) -> Option<Field> {
         if let Some(reference) = &el.reference {
             let (global, _) = match self.sym.elements.get(reference).copied() {
                 Some(found) => found,
@@ -594,7 +795,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
             if self.sym.substitutes.contains_key(reference) {
                 let id = self.substitution_choice(reference);
                 return Some(Field {
-                    name: XmlName { namespace: reference.namespace.clone(), local: reference.local.clone() },
+                    name: XmlName {
+                        namespace: reference.namespace.clone(),
+                        local: reference.local.clone(),
+                    },
                     kind: FieldKind::Particles(id),
                     occurs: occ,
                     nillable: false,
@@ -604,7 +808,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
             }
             let ty = self.element_type(reference, el.loc)?;
             return Some(Field {
-                name: XmlName { namespace: reference.namespace.clone(), local: reference.local.clone() },
+                name: XmlName {
+                    namespace: reference.namespace.clone(),
+                    local: reference.local.clone(),
+                },
                 kind: FieldKind::Element(ty),
                 occurs: occ,
                 nillable: global.nillable,
@@ -618,7 +825,13 @@ impl<'a, 'd> Resolver<'a, 'd> {
             self.type_ref(type_name, el.loc)?
         } else if let Some(inline) = &el.inline {
             let child_hint = format!("{hint}_{local}");
-            let id = self.push(origin.clone(), child_hint.clone(), NameClass::Anonymous, el.doc.clone(), el.loc);
+            let id = self.push(
+                origin.clone(),
+                child_hint.clone(),
+                NameClass::Anonymous,
+                el.doc.clone(),
+                el.loc,
+            );
             let kind = self.inline_kind(inline, ctx, &child_hint, origin);
             self.types[id.0].kind = kind;
             TypeRef::Type(id)
@@ -627,7 +840,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
         };
         Some(Field {
             name: XmlName {
-                namespace: if qualified { ctx.target.map(str::to_owned) } else { None },
+                namespace: if qualified {
+                    ctx.target.map(str::to_owned)
+                } else {
+                    None
+                },
                 local,
             },
             kind: FieldKind::Element(ty),
@@ -644,7 +861,13 @@ impl<'a, 'd> Resolver<'a, 'd> {
             return *id;
         }
         let (head_el, _) = self.sym.elements[head];
-        let id = self.push(head.clone(), format!("{}_substitution", head.local), NameClass::Synthetic, head_el.doc.clone(), head_el.loc);
+        let id = self.push(
+            head.clone(),
+            format!("{}_substitution", head.local),
+            NameClass::Synthetic,
+            head_el.doc.clone(),
+            head_el.loc,
+        );
         self.substitution_choices.insert(head.clone(), id);
         let mut members = Vec::new();
         if !head_el.is_abstract {
@@ -672,7 +895,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
             let doc = self.sym.elements[&member].0.doc.clone();
             if let Some(ty) = self.element_type(&member, loc) {
                 variants.push(Field {
-                    name: XmlName { namespace: member.namespace.clone(), local: member.local.clone() },
+                    name: XmlName {
+                        namespace: member.namespace.clone(),
+                        local: member.local.clone(),
+                    },
                     kind: FieldKind::Element(ty),
                     occurs: Occurs::One,
                     nillable: false,
@@ -688,25 +914,45 @@ impl<'a, 'd> Resolver<'a, 'd> {
     // -----------------------------------------------------------------------------------
     // Simple types
 
-    fn simple_kind(&mut self, st: &'a SimpleType, ctx: SchemaCtx<'a>, hint: &str, origin: &QName) -> TypeKind {
+    fn simple_kind(
+        &mut self,
+        st: &'a SimpleType,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> TypeKind {
         match &st.content {
-            SimpleContent::Restriction { base, inline, enumeration } => {
+            SimpleContent::Restriction {
+                base,
+                inline,
+                enumeration,
+            } => {
                 let base_ref = match (base, inline) {
                     (Some(base), _) => self.type_ref(base, st.loc),
-                    (None, Some(inline)) => Some(self.anonymous_simple(inline, ctx, &format!("{hint}_base"), origin)),
+                    (None, Some(inline)) => {
+                        Some(self.anonymous_simple(inline, ctx, &format!("{hint}_base"), origin))
+                    }
                     (None, None) => Some(TypeRef::Builtin(Builtin::String)),
                 }
                 .unwrap_or(TypeRef::Builtin(Builtin::String));
                 if enumeration.is_empty() {
-                    TypeKind::Alias { target: base_ref, union_of: Vec::new() }
+                    TypeKind::Alias {
+                        target: base_ref,
+                        union_of: Vec::new(),
+                    }
                 } else {
-                    TypeKind::Enum { base: self.primitive_of(base_ref), values: enumeration.clone() }
+                    TypeKind::Enum {
+                        base: self.primitive_of(base_ref),
+                        values: enumeration.clone(),
+                    }
                 }
             }
             SimpleContent::List { item, inline } => {
                 let item_ref = match (item, inline) {
                     (Some(item), _) => self.type_ref(item, st.loc),
-                    (None, Some(inline)) => Some(self.anonymous_simple(inline, ctx, &format!("{hint}_item"), origin)),
+                    (None, Some(inline)) => {
+                        Some(self.anonymous_simple(inline, ctx, &format!("{hint}_item"), origin))
+                    }
                     (None, None) => Some(TypeRef::Builtin(Builtin::String)),
                 }
                 .unwrap_or(TypeRef::Builtin(Builtin::String));
@@ -715,19 +961,39 @@ impl<'a, 'd> Resolver<'a, 'd> {
             SimpleContent::Union { members, inline } => {
                 let mut names: Vec<String> = members.iter().map(|m| m.local.clone()).collect();
                 for (i, inline) in inline.iter().enumerate() {
-                    let _ = self.anonymous_simple(inline, ctx, &format!("{hint}_member{}", i + 1), origin);
+                    let _ = self.anonymous_simple(
+                        inline,
+                        ctx,
+                        &format!("{hint}_member{}", i + 1),
+                        origin,
+                    );
                     names.push(format!("an anonymous type #{}", i + 1));
                 }
                 for member in members {
                     self.type_ref(member, st.loc);
                 }
-                TypeKind::Alias { target: TypeRef::Builtin(Builtin::String), union_of: names }
+                TypeKind::Alias {
+                    target: TypeRef::Builtin(Builtin::String),
+                    union_of: names,
+                }
             }
         }
     }
 
-    fn anonymous_simple(&mut self, st: &'a SimpleType, ctx: SchemaCtx<'a>, hint: &str, origin: &QName) -> TypeRef {
-        let id = self.push(origin.clone(), hint.to_owned(), NameClass::Anonymous, st.doc.clone(), st.loc);
+    fn anonymous_simple(
+        &mut self,
+        st: &'a SimpleType,
+        ctx: SchemaCtx<'a>,
+        hint: &str,
+        origin: &QName,
+    ) -> TypeRef {
+        let id = self.push(
+            origin.clone(),
+            hint.to_owned(),
+            NameClass::Anonymous,
+            st.doc.clone(),
+            st.loc,
+        );
         let kind = self.simple_kind(st, ctx, hint, origin);
         self.types[id.0].kind = kind;
         TypeRef::Type(id)
@@ -767,16 +1033,25 @@ impl<'a, 'd> Resolver<'a, 'd> {
         for defs in &loaded.definitions {
             for service in &defs.services {
                 for port in &service.ports {
-                    let Some((binding, binding_defs)) = self.sym.bindings.get(&port.binding).copied() else {
+                    let Some((binding, binding_defs)) =
+                        self.sym.bindings.get(&port.binding).copied()
+                    else {
                         self.error(port.loc, format!("undefined binding `{}`", port.binding));
                         continue;
                     };
-                    let Some(version) = binding.version else { continue };
-                    let Some(port_type) = self.sym.port_types.get(&binding.port_type).copied() else {
-                        self.error(binding.loc, format!("undefined port type `{}`", binding.port_type));
+                    let Some(version) = binding.version else {
                         continue;
                     };
-                    let binding_qname = QName::new(binding_defs.target_namespace.as_deref(), &binding.name);
+                    let Some(port_type) = self.sym.port_types.get(&binding.port_type).copied()
+                    else {
+                        self.error(
+                            binding.loc,
+                            format!("undefined port type `{}`", binding.port_type),
+                        );
+                        continue;
+                    };
+                    let binding_qname =
+                        QName::new(binding_defs.target_namespace.as_deref(), &binding.name);
                     let mut operations = Vec::new();
                     for bop in &binding.operations {
                         let key = (binding_qname.clone(), bop.name.clone());
@@ -784,8 +1059,15 @@ impl<'a, 'd> Resolver<'a, 'd> {
                             operations.push(op.clone());
                             continue;
                         }
-                        let Some(pop) = port_type.operations.iter().find(|o| o.name == bop.name) else {
-                            self.error(bop.loc, format!("operation `{}` is not in port type `{}`", bop.name, binding.port_type));
+                        let Some(pop) = port_type.operations.iter().find(|o| o.name == bop.name)
+                        else {
+                            self.error(
+                                bop.loc,
+                                format!(
+                                    "operation `{}` is not in port type `{}`",
+                                    bop.name, binding.port_type
+                                ),
+                            );
                             continue;
                         };
                         if let Some(op) = self.operation(binding, binding_defs, bop, pop) {
@@ -815,7 +1097,11 @@ impl<'a, 'd> Resolver<'a, 'd> {
         pop: &'a raw::PortTypeOperation,
     ) -> Option<Operation> {
         if bop.input.encoded || bop.output.encoded {
-            let loc = if bop.input.encoded { bop.input.loc } else { bop.output.loc };
+            let loc = if bop.input.encoded {
+                bop.input.loc
+            } else {
+                bop.output.loc
+            };
             self.error(
                 loc,
                 format!(
@@ -826,13 +1112,31 @@ impl<'a, 'd> Resolver<'a, 'd> {
             return None;
         }
         let style = bop.style.unwrap_or(binding.style);
-        let namespace = |io: &raw::BindingIo| io.namespace.clone().or_else(|| defs.target_namespace.clone());
+        let namespace = |io: &raw::BindingIo| {
+            io.namespace
+                .clone()
+                .or_else(|| defs.target_namespace.clone())
+        };
         let input = match &pop.input {
-            Some(message) => self.body(message, &bop.input, style, namespace(&bop.input), &bop.name, bop.loc)?,
+            Some(message) => self.body(
+                message,
+                &bop.input,
+                style,
+                namespace(&bop.input),
+                &bop.name,
+                bop.loc,
+            )?,
             None => Body::Empty,
         };
         let output = match &pop.output {
-            Some(message) => self.body(message, &bop.output, style, namespace(&bop.output), &format!("{}Response", bop.name), bop.loc)?,
+            Some(message) => self.body(
+                message,
+                &bop.output,
+                style,
+                namespace(&bop.output),
+                &format!("{}Response", bop.name),
+                bop.loc,
+            )?,
             None => Body::Empty,
         };
         let headers = self.headers(&bop.input, &bop.name);
@@ -842,12 +1146,19 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 self.error(*loc, format!("undefined message `{message}`"));
                 continue;
             };
-            let Some(part) = msg.parts.first() else { continue };
-            let Some(element) = &part.element else { continue };
+            let Some(part) = msg.parts.first() else {
+                continue;
+            };
+            let Some(element) = &part.element else {
+                continue;
+            };
             if let Some(ty) = self.element_type(element, part.loc) {
                 faults.push(Fault {
                     name: name.clone(),
-                    element: XmlName { namespace: element.namespace.clone(), local: element.local.clone() },
+                    element: XmlName {
+                        namespace: element.namespace.clone(),
+                        local: element.local.clone(),
+                    },
                     ty,
                 });
             }
@@ -908,7 +1219,10 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 }
                 self.types[id.0].kind = TypeKind::Struct(def);
                 Some(Body::Element {
-                    name: XmlName { namespace, local: wrapper.to_owned() },
+                    name: XmlName {
+                        namespace,
+                        local: wrapper.to_owned(),
+                    },
                     ty: TypeRef::Type(id),
                 })
             }
@@ -918,12 +1232,21 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     let element = part.element.as_ref()?;
                     let ty = self.element_type(element, part.loc)?;
                     Some(Body::Element {
-                        name: XmlName { namespace: element.namespace.clone(), local: element.local.clone() },
+                        name: XmlName {
+                            namespace: element.namespace.clone(),
+                            local: element.local.clone(),
+                        },
                         ty,
                     })
                 }
                 many => {
-                    let id = self.push(origin.clone(), format!("{wrapper}_parts"), NameClass::Synthetic, None, msg.loc);
+                    let id = self.push(
+                        origin.clone(),
+                        format!("{wrapper}_parts"),
+                        NameClass::Synthetic,
+                        None,
+                        msg.loc,
+                    );
                     let mut def = StructDef::default();
                     for part in many {
                         if let Some(field) = self.part_field(part, false, &origin) {
@@ -942,15 +1265,24 @@ impl<'a, 'd> Resolver<'a, 'd> {
     fn part_field(&mut self, part: &raw::Part, _rpc: bool, _origin: &QName) -> Option<Field> {
         let (name, ty) = match (&part.element, &part.type_name) {
             (Some(element), _) => (
-                XmlName { namespace: element.namespace.clone(), local: element.local.clone() },
+                XmlName {
+                    namespace: element.namespace.clone(),
+                    local: element.local.clone(),
+                },
                 self.element_type(element, part.loc)?,
             ),
             (None, Some(type_name)) => (
-                XmlName { namespace: None, local: part.name.clone() },
+                XmlName {
+                    namespace: None,
+                    local: part.name.clone(),
+                },
                 self.type_ref(type_name, part.loc)?,
             ),
             (None, None) => {
-                self.error(part.loc, format!("message part `{}` has neither element nor type", part.name));
+                self.error(
+                    part.loc,
+                    format!("message part `{}` has neither element nor type", part.name),
+                );
                 return None;
             }
         };
@@ -971,15 +1303,24 @@ impl<'a, 'd> Resolver<'a, 'd> {
         let mut def = StructDef::default();
         for header in &io.headers {
             if header.encoded {
-                self.error(header.loc, "SOAP headers with use=\"encoded\" are not supported");
+                self.error(
+                    header.loc,
+                    "SOAP headers with use=\"encoded\" are not supported",
+                );
                 continue;
             }
             let Some(msg) = self.sym.messages.get(&header.message).copied() else {
-                self.error(header.loc, format!("undefined message `{}`", header.message));
+                self.error(
+                    header.loc,
+                    format!("undefined message `{}`", header.message),
+                );
                 continue;
             };
             let Some(part) = msg.parts.iter().find(|p| p.name == header.part) else {
-                self.error(header.loc, format!("message `{}` has no part `{}`", header.message, header.part));
+                self.error(
+                    header.loc,
+                    format!("message `{}` has no part `{}`", header.message, header.part),
+                );
                 continue;
             };
             if let Some(field) = self.part_field(part, false, &header.message) {
@@ -1011,7 +1352,10 @@ fn merge_attributes(
         for use_ in uses {
             if let AttributeUse::Attribute(a) = use_ {
                 if a.use_ == Use::Prohibited {
-                    let local = a.name.clone().or_else(|| a.reference.as_ref().map(|r| r.local.clone()));
+                    let local = a
+                        .name
+                        .clone()
+                        .or_else(|| a.reference.as_ref().map(|r| r.local.clone()));
                     inherited.retain(|f| Some(&f.name.local) != local.as_ref());
                 }
             }
@@ -1029,7 +1373,10 @@ fn merge_attributes(
 
 fn particles_field(name: &str, id: TypeId, occurs: Occurs) -> Field {
     Field {
-        name: XmlName { namespace: None, local: name.to_owned() },
+        name: XmlName {
+            namespace: None,
+            local: name.to_owned(),
+        },
         kind: FieldKind::Particles(id),
         occurs,
         nillable: false,
@@ -1041,7 +1388,10 @@ fn particles_field(name: &str, id: TypeId, occurs: Occurs) -> Field {
 /// Name for a nested group: its first element's name.
 fn group_name(children: &[Particle]) -> Option<String> {
     children.iter().find_map(|c| match &c.term {
-        Term::Element(el) => el.name.clone().or_else(|| el.reference.as_ref().map(|r| r.local.clone())),
+        Term::Element(el) => el
+            .name
+            .clone()
+            .or_else(|| el.reference.as_ref().map(|r| r.local.clone())),
         Term::GroupRef(q) => Some(q.local.clone()),
         _ => None,
     })

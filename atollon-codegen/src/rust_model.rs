@@ -21,8 +21,6 @@ pub struct PortNames {
 #[derive(Debug)]
 pub struct RustModule {
     pub ir: Module,
-    /// Module identifier, such as `main` for `main.wsdl`.
-    pub name: String,
     pub type_names: Vec<String>,
     /// Per type: names of the struct fields (element fields) or choice variants.
     pub field_names: Vec<Vec<String>>,
@@ -40,7 +38,7 @@ pub struct RustModule {
 
 /// Assigns names in an order that does not depend on how the types were discovered:
 /// by name class, then namespace, then local name, then the name hint.
-pub fn build(ir: Module, module_name: String) -> RustModule {
+pub fn build(ir: Module) -> RustModule {
     let mut order: Vec<TypeId> = (0..ir.types.len()).map(TypeId).collect();
     order.retain(|id| !matches!(ir.types[id.0].kind, TypeKind::Pending));
     order.sort_by(|a, b| {
@@ -67,8 +65,16 @@ pub fn build(ir: Module, module_name: String) -> RustModule {
         match &ty.kind {
             TypeKind::Struct(def) | TypeKind::Particles(def) => {
                 let mut scope = Namespace::default();
-                field_names[i] = def.fields.iter().map(|f| scope.claim(&field_name(&f.name.local))).collect();
-                attribute_names[i] = def.attributes.iter().map(|a| scope.claim(&field_name(&a.name.local))).collect();
+                field_names[i] = def
+                    .fields
+                    .iter()
+                    .map(|f| scope.claim(&field_name(&f.name.local)))
+                    .collect();
+                attribute_names[i] = def
+                    .attributes
+                    .iter()
+                    .map(|a| scope.claim(&field_name(&a.name.local)))
+                    .collect();
                 if def.text.is_some() {
                     text_name[i] = Some(scope.claim("value"));
                 }
@@ -78,11 +84,17 @@ pub fn build(ir: Module, module_name: String) -> RustModule {
             }
             TypeKind::Choice(variants) => {
                 let mut scope = Namespace::default();
-                field_names[i] = variants.iter().map(|f| scope.claim(&type_name(&f.name.local))).collect();
+                field_names[i] = variants
+                    .iter()
+                    .map(|f| scope.claim(&type_name(&f.name.local)))
+                    .collect();
             }
             TypeKind::Enum { values, .. } => {
                 let mut scope = Namespace::default();
-                field_names[i] = values.iter().map(|(v, _)| scope.claim(&type_name(v))).collect();
+                field_names[i] = values
+                    .iter()
+                    .map(|(v, _)| scope.claim(&type_name(v)))
+                    .collect();
             }
             _ => {}
         }
@@ -92,24 +104,36 @@ pub fn build(ir: Module, module_name: String) -> RustModule {
     let no_default = find_no_default(&ir);
 
     let mut ports = Vec::new();
+    let mut functions = Namespace::default();
     for port in &ir.ports {
         let base = port_base(&port.name);
         let client = items.claim(&format!("{}Client", type_name(&base)));
         let server = items.claim(&format!("{}Server", type_name(&base)));
-        let mut functions = Namespace::default();
         let dispatch = functions.claim(&format!("dispatch_{}", field_name(&base)));
         let mut methods_scope = Namespace::with_reserved(&["new", "client", "with_client"]);
-        let methods = port.operations.iter().map(|op| methods_scope.claim(&field_name(&op.name))).collect();
+        let methods = port
+            .operations
+            .iter()
+            .map(|op| methods_scope.claim(&field_name(&op.name)))
+            .collect();
         let faults = port
             .operations
             .iter()
-            .map(|op| (!op.faults.is_empty()).then(|| items.claim(&format!("{}Fault", type_name(&op.name)))))
+            .map(|op| {
+                (!op.faults.is_empty())
+                    .then(|| items.claim(&format!("{}Fault", type_name(&op.name))))
+            })
             .collect();
-        ports.push(PortNames { client, server, dispatch, methods, faults });
+        ports.push(PortNames {
+            client,
+            server,
+            dispatch,
+            methods,
+            faults,
+        });
     }
     RustModule {
         ir,
-        name: module_name,
         type_names,
         field_names,
         attribute_names,
@@ -146,7 +170,9 @@ fn direct_edges(ir: &Module, id: TypeId) -> Vec<(usize, TypeId)> {
         .enumerate()
         .filter(|(_, f)| !matches!(f.occurs, Occurs::Many { .. }))
         .filter_map(|(i, f)| match f.kind {
-            FieldKind::Element(TypeRef::Type(target)) | FieldKind::Particles(target) => Some((i, target)),
+            FieldKind::Element(TypeRef::Type(target)) | FieldKind::Particles(target) => {
+                Some((i, target))
+            }
             _ => None,
         })
         .collect()
@@ -168,7 +194,8 @@ fn find_cycle_edges(ir: &Module) -> BTreeSet<(TypeId, usize)> {
             continue;
         }
         // Iterative DFS: (type, its edges, next edge index).
-        let mut stack: Vec<(TypeId, Vec<(usize, TypeId)>, usize)> = Vec::new();
+        type Frame = (TypeId, Vec<(usize, TypeId)>, usize);
+        let mut stack: Vec<Frame> = Vec::new();
         state[start] = State::OnStack;
         stack.push((TypeId(start), direct_edges(ir, TypeId(start)), 0));
         while let Some((id, edges, next)) = stack.last_mut() {
@@ -241,5 +268,9 @@ fn find_no_default(ir: &Module) -> BTreeSet<TypeId> {
             break;
         }
     }
-    required.keys().filter(|id| !finite.contains(id)).copied().collect()
+    required
+        .keys()
+        .filter(|id| !finite.contains(id))
+        .copied()
+        .collect()
 }

@@ -278,14 +278,28 @@ fn convert(
     let fail = |field: &str, message: String| {
         json::field_error(file, raw, order_id.as_deref(), field, message)
     };
-    let id = order.id.clone().ok_or_else(|| fail("id", "missing order id".to_owned()))?;
+    let id = order
+        .id
+        .clone()
+        .ok_or_else(|| fail("id", "missing order id".to_owned()))?;
     if order.platform.trim().is_empty() || order.platform.contains('/') {
-        return Err(fail("platform", format!("invalid platform {:?}: expected a name without `/`", order.platform)));
+        return Err(fail(
+            "platform",
+            format!(
+                "invalid platform {:?}: expected a name without `/`",
+                order.platform
+            ),
+        ));
     }
     let minor_units = currency_minor_units(&order.currency);
     let mut lines = Vec::new();
     for (i, line) in order.lines.iter().enumerate() {
-        lines.push(convert_line(line, &format!("lines[{i}]"), minor_units, &fail)?);
+        lines.push(convert_line(
+            line,
+            &format!("lines[{i}]"),
+            minor_units,
+            &fail,
+        )?);
     }
     let customer = order.customer;
     let address = customer.address.map(|a| Address {
@@ -297,7 +311,12 @@ fn convert(
         country_code: a.country_code,
     });
     let mut phones: Vec<String> = Vec::new();
-    for phone in customer.phones.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+    for phone in customer
+        .phones
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+    {
         if !phones.iter().any(|known| known == phone) {
             phones.push(phone.to_owned());
         }
@@ -350,7 +369,10 @@ fn convert_line(
     if line.quantity <= Decimal::ZERO {
         return Err(fail(
             &format!("{field}.quantity"),
-            format!("quantity must be greater than zero, found {}", line.quantity),
+            format!(
+                "quantity must be greater than zero, found {}",
+                line.quantity
+            ),
         ));
     }
     let (tax, gross) = match (line.tax_total, line.gross_total) {
@@ -379,7 +401,10 @@ fn convert_line(
             let period = BillingPeriod::parse(&s.period).ok_or_else(|| {
                 fail(
                     &format!("{field}.subscription.period"),
-                    format!("unknown period {:?}: expected day, week, month or year", s.period),
+                    format!(
+                        "unknown period {:?}: expected day, week, month or year",
+                        s.period
+                    ),
                 )
             })?;
             let interval = s.interval.unwrap_or(1);

@@ -191,7 +191,8 @@ impl Config {
         })?;
         let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|error| {
             let (line, column) = span_position(text, error.inner().span());
-            let (key, message) = describe_key_error(&error.path().to_string(), error.inner().message());
+            let (key, message) =
+                describe_key_error(&error.path().to_string(), error.inner().message());
             ConfigError::Key {
                 file: file.to_owned(),
                 key,
@@ -228,7 +229,10 @@ impl Config {
                 format!("invalid endpoint {endpoint:?}: expected an http:// or https:// URL such as https://HOST/soap"),
             ));
         }
-        for (key, value) in [("atollon.server", &self.atollon.server), ("atollon.user", &self.atollon.user)] {
+        for (key, value) in [
+            ("atollon.server", &self.atollon.server),
+            ("atollon.user", &self.atollon.user),
+        ] {
             if value.trim().is_empty() {
                 return Err(error(key, "must not be empty".to_owned()));
             }
@@ -246,7 +250,10 @@ impl Config {
             ("ids.default_product", ids.default_product),
         ] {
             if value <= 0 {
-                return Err(error(key, format!("invalid id {value}: Atollon ids are positive")));
+                return Err(error(
+                    key,
+                    format!("invalid id {value}: Atollon ids are positive"),
+                ));
             }
         }
         for (sku, &id) in &self.products {
@@ -309,7 +316,12 @@ fn key_position(text: &str, dotted: &str) -> (usize, usize) {
             in_section = header.trim_end_matches(']').trim() == section;
             continue;
         }
-        let name = trimmed.split('=').next().unwrap_or("").trim().trim_matches('"');
+        let name = trimmed
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"');
         if in_section && name == key {
             return (i + 1, line.len() - line.trim_start().len() + 1);
         }

@@ -62,7 +62,9 @@ impl LocalDateTime {
             tail = &seconds[2..];
         }
         if let Some(fraction) = tail.strip_prefix('.') {
-            let end = fraction.find(|c: char| !c.is_ascii_digit()).unwrap_or(fraction.len());
+            let end = fraction
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(fraction.len());
             if end == 0 {
                 return None;
             }
@@ -119,7 +121,8 @@ impl LocalDateTime {
     }
 
     fn add_days(self, count: i64) -> LocalDateTime {
-        let (year, month, day) = civil_from_days(days_from_civil(self.year, self.month, self.day) + count);
+        let (year, month, day) =
+            civil_from_days(days_from_civil(self.year, self.month, self.day) + count);
         LocalDateTime {
             year,
             month,
@@ -167,7 +170,8 @@ fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
@@ -181,7 +185,9 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> String {
-        LocalDateTime::parse(text).map(LocalDateTime::to_atollon).unwrap_or_default()
+        LocalDateTime::parse(text)
+            .map(LocalDateTime::to_atollon)
+            .unwrap_or_default()
     }
 
     #[test]
@@ -196,7 +202,14 @@ mod tests {
 
     #[test]
     fn invalid_dates_rejected() {
-        for text in ["2024-02-30", "2023-13-01", "05.03.2024", "2024-03-05X10:00", "2024-03-05T25:00:00", ""] {
+        for text in [
+            "2024-02-30",
+            "2023-13-01",
+            "05.03.2024",
+            "2024-03-05X10:00",
+            "2024-03-05T25:00:00",
+            "",
+        ] {
             assert_eq!(LocalDateTime::parse(text), None, "{text}");
         }
     }
@@ -205,12 +218,30 @@ mod tests {
     fn period_arithmetic() {
         let start = LocalDateTime::parse("2024-01-31T10:00:00").unwrap();
         // 2024 is a leap year: 31 January + 1 month is clamped to 29 February.
-        assert_eq!(start.add(BillingPeriod::Month, 1).to_atollon(), "2024-02-29T10:00:00");
-        assert_eq!(start.add(BillingPeriod::Month, 13).to_atollon(), "2025-02-28T10:00:00");
-        assert_eq!(start.add(BillingPeriod::Year, 1).to_atollon(), "2025-01-31T10:00:00");
-        assert_eq!(start.add(BillingPeriod::Week, 1).to_atollon(), "2024-02-07T10:00:00");
-        assert_eq!(start.add(BillingPeriod::Day, 30).to_atollon(), "2024-03-01T10:00:00");
+        assert_eq!(
+            start.add(BillingPeriod::Month, 1).to_atollon(),
+            "2024-02-29T10:00:00"
+        );
+        assert_eq!(
+            start.add(BillingPeriod::Month, 13).to_atollon(),
+            "2025-02-28T10:00:00"
+        );
+        assert_eq!(
+            start.add(BillingPeriod::Year, 1).to_atollon(),
+            "2025-01-31T10:00:00"
+        );
+        assert_eq!(
+            start.add(BillingPeriod::Week, 1).to_atollon(),
+            "2024-02-07T10:00:00"
+        );
+        assert_eq!(
+            start.add(BillingPeriod::Day, 30).to_atollon(),
+            "2024-03-01T10:00:00"
+        );
         let end_of_year = LocalDateTime::parse("2023-12-31").unwrap();
-        assert_eq!(end_of_year.add(BillingPeriod::Day, 1).to_atollon(), "2024-01-01T00:00:00");
+        assert_eq!(
+            end_of_year.add(BillingPeriod::Day, 1).to_atollon(),
+            "2024-01-01T00:00:00"
+        );
     }
 }

@@ -41,34 +41,38 @@ fn unknown(file: &Path, message: &str) -> FileError {
 }
 
 fn detect_xml(text: &str, file: &Path) -> Result<Format, FileError> {
-    let document = roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|error| {
-        let position = error.pos();
-        FileError::Xml {
-            file: file.to_owned(),
-            line: position.row as usize,
-            column: position.col as usize,
-            message: error.to_string(),
-        }
-    })?;
+    let document =
+        roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|error| {
+            let position = error.pos();
+            FileError::Xml {
+                file: file.to_owned(),
+                line: position.row as usize,
+                column: position.col as usize,
+                message: error.to_string(),
+            }
+        })?;
     let root = document.root_element().tag_name().name();
     if root == "ORDERS" {
         return Ok(Format::Shoptet);
     }
     Err(unknown(
         file,
-        &format!("XML root element <{root}> is not a known order export; Shoptet exports have <ORDERS>"),
+        &format!(
+            "XML root element <{root}> is not a known order export; Shoptet exports have <ORDERS>"
+        ),
     ))
 }
 
 fn detect_json(text: &str, file: &Path) -> Result<Format, FileError> {
-    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|error| {
-        FileError::Json {
-            file: file.to_owned(),
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-        }
-    })?;
+    let value: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|error| {
+            FileError::Json {
+                file: file.to_owned(),
+                line: error.line(),
+                column: error.column(),
+                message: error.to_string(),
+            }
+        })?;
     let not_recognised = |what: &str| {
         unknown(
             file,
@@ -81,12 +85,18 @@ fn detect_json(text: &str, file: &Path) -> Result<Format, FileError> {
     };
     match &value {
         Value::Array(items) => match items.first() {
-            None => Err(unknown(file, "the file is an empty JSON array: it has no order to recognise")),
+            None => Err(unknown(
+                file,
+                "the file is an empty JSON array: it has no order to recognise",
+            )),
             Some(Value::Object(first)) => match order_shape(first) {
                 Some(format) => Ok(format),
                 None => Err(not_recognised("the first order of the array")),
             },
-            Some(_) => Err(unknown(file, "the JSON array does not contain order objects")),
+            Some(_) => Err(unknown(
+                file,
+                "the JSON array does not contain order objects",
+            )),
         },
         Value::Object(object) => {
             if object.get("format").and_then(Value::as_str) == Some(FORMAT_NAME) {
@@ -112,7 +122,10 @@ fn detect_json(text: &str, file: &Path) -> Result<Format, FileError> {
             }
             order_shape(object).ok_or_else(|| not_recognised("the JSON object"))
         }
-        _ => Err(unknown(file, "the JSON file contains neither an object nor an array of orders")),
+        _ => Err(unknown(
+            file,
+            "the JSON file contains neither an object nor an array of orders",
+        )),
     }
 }
 

@@ -249,7 +249,9 @@ pub(crate) fn decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Deci
     let raw = Box::<RawValue>::deserialize(deserializer)?;
     raw_to_decimal(&raw)
         .map_err(D::Error::custom)?
-        .ok_or_else(|| D::Error::custom("missing value: expected a decimal number, found null or \"\""))
+        .ok_or_else(|| {
+            D::Error::custom("missing value: expected a decimal number, found null or \"\"")
+        })
 }
 
 /// `deserialize_with` for an optional decimal; `null` and `""` are `None`.
@@ -331,7 +333,10 @@ mod tests {
     #[test]
     fn decimal_rejects_garbage() {
         let error = amount(r#"{"value": "12,00"}"#).unwrap_err();
-        assert!(error.contains("invalid decimal number \"12,00\""), "{error}");
+        assert!(
+            error.contains("invalid decimal number \"12,00\""),
+            "{error}"
+        );
         let error = amount(r#"{"value": true}"#).unwrap_err();
         assert!(error.contains("invalid type"), "{error}");
         let error = amount(r#"{"value": ""}"#).unwrap_err();

@@ -302,7 +302,12 @@ impl OrderPlan {
     }
 
     /// Builds the `new-phone-number` trigger for a returning customer.
-    pub fn new_phone_trigger(&self, new_phones: &[String], contact_id: i64, folder_id: i64) -> MarketingTrigger {
+    pub fn new_phone_trigger(
+        &self,
+        new_phones: &[String],
+        contact_id: i64,
+        folder_id: i64,
+    ) -> MarketingTrigger {
         MarketingTrigger {
             base_type: NEW_PHONE_TRIGGER.to_owned(),
             context_id: folder_id,
@@ -357,14 +362,27 @@ pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError>
     })?;
     let currency = order.currency.trim().to_ascii_uppercase();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(fail("currency", format!("invalid currency {:?}: expected an ISO 4217 code such as EUR", order.currency)));
+        return Err(fail(
+            "currency",
+            format!(
+                "invalid currency {:?}: expected an ISO 4217 code such as EUR",
+                order.currency
+            ),
+        ));
     }
     let mut cleaner = Cleaner::default();
     let billing_date = created.to_atollon();
 
     let mut items = Vec::new();
     for (index, line) in order.lines.iter().enumerate() {
-        items.push(billing_item(config, &mut cleaner, index, line, &currency, &billing_date));
+        items.push(billing_item(
+            config,
+            &mut cleaner,
+            index,
+            line,
+            &currency,
+            &billing_date,
+        ));
     }
     let mut folder_items = Vec::new();
     if order.renewal_of.is_empty() {
@@ -379,7 +397,12 @@ pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError>
     let mut warnings = order.warnings.clone();
     for item in &items {
         let minor_units = currency_minor_units(&currency);
-        if !tax::tax_matches_rate(item.total_amount, item.total_amount_with_vat - item.total_amount, item.vat_value, minor_units) {
+        if !tax::tax_matches_rate(
+            item.total_amount,
+            item.total_amount_with_vat - item.total_amount,
+            item.vat_value,
+            minor_units,
+        ) {
             warnings.push(Warning::new(
                 WarningKind::TaxMismatch,
                 format!(
@@ -431,12 +454,17 @@ pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError>
         key: order.key.clone(),
         order_number: project.name.clone(),
         customer_keys: customer_keys(order),
-        phones: order.customer.phones.iter().filter_map(|p| normalize_phone(p)).fold(Vec::new(), |mut acc, p| {
-            if !acc.contains(&p) {
-                acc.push(p);
-            }
-            acc
-        }),
+        phones: order
+            .customer
+            .phones
+            .iter()
+            .filter_map(|p| normalize_phone(p))
+            .fold(Vec::new(), |mut acc, p| {
+                if !acc.contains(&p) {
+                    acc.push(p);
+                }
+                acc
+            }),
         contact,
         folder,
         project,
@@ -476,7 +504,8 @@ impl Cleaner {
     }
 
     fn optional(&mut self, text: Option<&String>, field: &str, is_name: bool) -> Option<String> {
-        text.map(|t| self.text(t, field, is_name)).filter(|t| !t.is_empty())
+        text.map(|t| self.text(t, field, is_name))
+            .filter(|t| !t.is_empty())
     }
 }
 
@@ -566,15 +595,25 @@ fn folder_item_rule(
     })?;
     let start = match &subscription.start {
         Some(text) => LocalDateTime::parse(text).ok_or_else(|| {
-            fail(&format!("{field}.start"), format!("invalid subscription start {text:?}"))
+            fail(
+                &format!("{field}.start"),
+                format!("invalid subscription start {text:?}"),
+            )
         })?,
         None => created,
     };
-    let first_renewal = start.add(subscription.period, subscription.interval).to_atollon();
+    let first_renewal = start
+        .add(subscription.period, subscription.interval)
+        .to_atollon();
     let valid_to = match &subscription.end {
         Some(text) => Some(
             LocalDateTime::parse(text)
-                .ok_or_else(|| fail(&format!("{field}.end"), format!("invalid subscription end {text:?}")))?
+                .ok_or_else(|| {
+                    fail(
+                        &format!("{field}.end"),
+                        format!("invalid subscription end {text:?}"),
+                    )
+                })?
                 .to_atollon(),
         ),
         None => None,
@@ -614,7 +653,11 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
     let customer = &order.customer;
     let first_name = cleaner.optional(customer.first_name.as_ref(), "customer.first_name", true);
     let last_name = cleaner.optional(customer.last_name.as_ref(), "customer.last_name", true);
-    let company_name = cleaner.optional(customer.company_name.as_ref(), "customer.company_name", true);
+    let company_name = cleaner.optional(
+        customer.company_name.as_ref(),
+        "customer.company_name",
+        true,
+    );
     let company_id = cleaner.optional(customer.company_id.as_ref(), "customer.company_id", false);
     let vat_id = cleaner.optional(customer.vat_id.as_ref(), "customer.vat_id", false);
     let is_company = company_name.is_some() || company_id.is_some();
@@ -639,7 +682,11 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
         city: cleaner.optional(a.city.as_ref(), "customer.address.city", false),
         zip: cleaner.optional(a.zip.as_ref(), "customer.address.zip", false),
         region: cleaner.optional(a.region.as_ref(), "customer.address.region", false),
-        country: cleaner.optional(a.country_name.as_ref().or(a.country_code.as_ref()), "customer.address.country", false),
+        country: cleaner.optional(
+            a.country_name.as_ref().or(a.country_code.as_ref()),
+            "customer.address.country",
+            false,
+        ),
         address_type: config.ids.address_type,
         is_primary: true,
     });
@@ -706,9 +753,21 @@ fn customer_keys(order: &Order) -> CustomerKeys {
         platform: order.key.platform.clone(),
         shop: order.key.shop.clone(),
         shop_customer_id: customer.shop_customer_id.clone(),
-        email: customer.email.as_deref().map(normalize_email).and_then(non_empty),
-        company_id: customer.company_id.as_deref().map(normalize_identifier).and_then(non_empty),
-        vat_id: customer.vat_id.as_deref().map(normalize_identifier).and_then(non_empty),
+        email: customer
+            .email
+            .as_deref()
+            .map(normalize_email)
+            .and_then(non_empty),
+        company_id: customer
+            .company_id
+            .as_deref()
+            .map(normalize_identifier)
+            .and_then(non_empty),
+        vat_id: customer
+            .vat_id
+            .as_deref()
+            .map(normalize_identifier)
+            .and_then(non_empty),
     }
 }
 
@@ -717,5 +776,8 @@ pub fn plan_orders<'a>(
     orders: impl IntoIterator<Item = &'a Order>,
     config: &Config,
 ) -> Vec<Result<OrderPlan, MapError>> {
-    orders.into_iter().map(|order| plan_order(order, config)).collect()
+    orders
+        .into_iter()
+        .map(|order| plan_order(order, config))
+        .collect()
 }

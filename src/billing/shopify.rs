@@ -245,7 +245,10 @@ impl MoneyReader<'_> {
                 if !code.eq_ignore_ascii_case(self.currency) {
                     return Err((self.fail)(
                         &format!("{set_field}.presentment_money.currency_code"),
-                        format!("currency {code} differs from the order's presentment currency {}", self.currency),
+                        format!(
+                            "currency {code} differs from the order's presentment currency {}",
+                            self.currency
+                        ),
                     ));
                 }
             }
@@ -303,9 +306,9 @@ impl MoneyReader<'_> {
                 &format!("{item}.price"),
                 &format!("{item}.price_set"),
             )?;
-            let fraction = tax_line
-                .rate
-                .ok_or_else(|| (self.fail)(&format!("{item}.rate"), "missing tax rate".to_owned()))?;
+            let fraction = tax_line.rate.ok_or_else(|| {
+                (self.fail)(&format!("{item}.rate"), "missing tax rate".to_owned())
+            })?;
             rate += fraction * Decimal::ONE_HUNDRED;
         }
         Ok((tax, rate.normalize()))
@@ -331,13 +334,21 @@ fn convert(
     let fail = |field: &str, message: String| {
         json::field_error(file, raw, order_id.as_deref(), field, message)
     };
-    let id = order.id.clone().ok_or_else(|| fail("id", "missing order id".to_owned()))?;
+    let id = order
+        .id
+        .clone()
+        .ok_or_else(|| fail("id", "missing order id".to_owned()))?;
     let shop_currency = order.currency.clone();
     let currency = order
         .presentment_currency
         .clone()
         .or_else(|| shop_currency.clone())
-        .ok_or_else(|| fail("presentment_currency", "missing presentment_currency and currency".to_owned()))?;
+        .ok_or_else(|| {
+            fail(
+                "presentment_currency",
+                "missing presentment_currency and currency".to_owned(),
+            )
+        })?;
     let foreign = shop_currency
         .as_deref()
         .is_some_and(|shop| !shop.eq_ignore_ascii_case(&currency));
@@ -360,8 +371,18 @@ fn convert(
         lines.push(shipping_line(shipping, i, order.taxes_included, &money)?);
     }
 
-    let gross = money.required(order.total_price_set.as_ref(), order.total_price, "total_price", "total_price_set")?;
-    let tax = money.read(order.total_tax_set.as_ref(), order.total_tax, "total_tax", "total_tax_set")?;
+    let gross = money.required(
+        order.total_price_set.as_ref(),
+        order.total_price,
+        "total_price",
+        "total_price_set",
+    )?;
+    let tax = money.read(
+        order.total_tax_set.as_ref(),
+        order.total_tax,
+        "total_tax",
+        "total_tax_set",
+    )?;
 
     let mut warnings = Vec::new();
     if let Some(cancelled) = &order.cancelled_at {
@@ -410,7 +431,11 @@ fn convert(
             rounding: None,
         },
         renewal_of: Vec::new(),
-        discount_codes: order.discount_codes.iter().filter_map(|d| d.code.clone()).collect(),
+        discount_codes: order
+            .discount_codes
+            .iter()
+            .filter_map(|d| d.code.clone())
+            .collect(),
         warnings,
         source: Source {
             file: file.to_owned(),
@@ -430,7 +455,10 @@ fn product_line(
     if item.quantity <= Decimal::ZERO {
         return Err(fail(
             &format!("{field}.quantity"),
-            format!("quantity must be greater than zero, found {}", item.quantity),
+            format!(
+                "quantity must be greater than zero, found {}",
+                item.quantity
+            ),
         ));
     }
     let price = money.required(
@@ -440,7 +468,9 @@ fn product_line(
         &format!("{field}.price_set"),
     )?;
     let discount = match &item.discount_allocations {
-        Some(allocations) => money.allocations(allocations, &format!("{field}.discount_allocations"))?,
+        Some(allocations) => {
+            money.allocations(allocations, &format!("{field}.discount_allocations"))?
+        }
         None => money
             .read(
                 item.total_discount_set.as_ref(),
@@ -456,7 +486,12 @@ fn product_line(
         .name
         .clone()
         .or_else(|| item.title.clone())
-        .ok_or_else(|| fail(&format!("{field}.name"), "missing line item name and title".to_owned()))?;
+        .ok_or_else(|| {
+            fail(
+                &format!("{field}.name"),
+                "missing line item name and title".to_owned(),
+            )
+        })?;
     Ok(Line {
         kind: LineKind::Product,
         field,
@@ -496,7 +531,9 @@ fn shipping_line(
                 &format!("{field}.price_set"),
             )?;
             let discount = match &shipping.discount_allocations {
-                Some(allocations) => money.allocations(allocations, &format!("{field}.discount_allocations"))?,
+                Some(allocations) => {
+                    money.allocations(allocations, &format!("{field}.discount_allocations"))?
+                }
                 None => Decimal::ZERO,
             };
             price - discount

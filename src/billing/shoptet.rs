@@ -118,15 +118,32 @@ impl<'a, 'input> OrderReader<'a, 'input> {
     }
 
     /// Reads the required text at `path` below `node`, whose own path is `prefix`.
-    fn required(&self, node: Node<'a, 'input>, prefix: &str, path: &str) -> Result<String, OrderError> {
+    fn required(
+        &self,
+        node: Node<'a, 'input>,
+        prefix: &str,
+        path: &str,
+    ) -> Result<String, OrderError> {
         text_at(node, path).ok_or_else(|| {
             let field = join(prefix, path);
             let anchor = element_at(node, path).unwrap_or(node);
-            self.error(anchor, &field, format!("missing or empty <{}>", path.rsplit('/').next().unwrap_or(path)))
+            self.error(
+                anchor,
+                &field,
+                format!(
+                    "missing or empty <{}>",
+                    path.rsplit('/').next().unwrap_or(path)
+                ),
+            )
         })
     }
 
-    fn decimal(&self, node: Node<'a, 'input>, prefix: &str, path: &str) -> Result<Option<Decimal>, OrderError> {
+    fn decimal(
+        &self,
+        node: Node<'a, 'input>,
+        prefix: &str,
+        path: &str,
+    ) -> Result<Option<Decimal>, OrderError> {
         let Some(text) = text_at(node, path) else {
             return Ok(None);
         };
@@ -141,10 +158,22 @@ impl<'a, 'input> OrderReader<'a, 'input> {
         })
     }
 
-    fn required_decimal(&self, node: Node<'a, 'input>, prefix: &str, path: &str) -> Result<Decimal, OrderError> {
+    fn required_decimal(
+        &self,
+        node: Node<'a, 'input>,
+        prefix: &str,
+        path: &str,
+    ) -> Result<Decimal, OrderError> {
         self.decimal(node, prefix, path)?.ok_or_else(|| {
             let anchor = element_at(node, path).unwrap_or(node);
-            self.error(anchor, &join(prefix, path), format!("missing or empty <{}>", path.rsplit('/').next().unwrap_or(path)))
+            self.error(
+                anchor,
+                &join(prefix, path),
+                format!(
+                    "missing or empty <{}>",
+                    path.rsplit('/').next().unwrap_or(path)
+                ),
+            )
         })
     }
 
@@ -152,7 +181,13 @@ impl<'a, 'input> OrderReader<'a, 'input> {
         let order = self.order;
         let id = match &self.order_id {
             Some(id) => id.clone(),
-            None => return Err(self.error(order, "ORDER_ID", "missing <ORDER_ID> and <CODE>".to_owned())),
+            None => {
+                return Err(self.error(
+                    order,
+                    "ORDER_ID",
+                    "missing <ORDER_ID> and <CODE>".to_owned(),
+                ))
+            }
         };
         let number = text_at(order, "CODE").unwrap_or_else(|| id.clone());
         let created = self.required(order, "", "DATE")?;
@@ -160,7 +195,11 @@ impl<'a, 'input> OrderReader<'a, 'input> {
 
         let mut lines = Vec::new();
         if let Some(items) = element_at(order, "ORDER_ITEMS") {
-            for (i, item) in items.children().filter(|n| n.has_tag_name("ITEM")).enumerate() {
+            for (i, item) in items
+                .children()
+                .filter(|n| n.has_tag_name("ITEM"))
+                .enumerate()
+            {
                 lines.push(self.item(item, &format!("ORDER_ITEMS/ITEM[{}]", i + 1))?);
             }
         }
@@ -243,7 +282,9 @@ impl<'a, 'input> OrderReader<'a, 'input> {
         }
         let gross = self.required_decimal(item, field, "TOTAL_PRICE/WITH_VAT")?;
         let net = self.required_decimal(item, field, "TOTAL_PRICE/WITHOUT_VAT")?;
-        let tax = self.decimal(item, field, "TOTAL_PRICE/VAT")?.unwrap_or(gross - net);
+        let tax = self
+            .decimal(item, field, "TOTAL_PRICE/VAT")?
+            .unwrap_or(gross - net);
         let rate = match self.decimal(item, field, "TOTAL_PRICE/VAT_RATE")? {
             Some(rate) => rate,
             None => self.required_decimal(item, field, "UNIT_PRICE/VAT_RATE")?,
@@ -268,7 +309,10 @@ impl<'a, 'input> OrderReader<'a, 'input> {
         let customer = element_at(self.order, "CUSTOMER");
         let get = |path: &str| customer.and_then(|c| text_at(c, path));
         let (first_name, last_name) = split_name(get("BILLING_ADDRESS/NAME"));
-        let street = match (get("BILLING_ADDRESS/STREET"), get("BILLING_ADDRESS/HOUSENUMBER")) {
+        let street = match (
+            get("BILLING_ADDRESS/STREET"),
+            get("BILLING_ADDRESS/HOUSENUMBER"),
+        ) {
             (Some(street), Some(number)) => Some(format!("{street} {number}")),
             (street, number) => street.or(number),
         };

@@ -35,7 +35,8 @@ pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> Infe
     }
     let ratio = tax_sum * Decimal::ONE_HUNDRED / base_sum;
     for places in 0..=4 {
-        let candidate = ratio.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+        let candidate =
+            ratio.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
         let fits = with_base
             .iter()
             .all(|&(base, tax)| tax_matches_rate(base, tax, candidate, minor_units));
@@ -55,7 +56,12 @@ pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> Infe
 }
 
 /// Whether `tax` is `rate` percent of `base` within half a minor unit.
-pub(crate) fn tax_matches_rate(base: Decimal, tax: Decimal, rate: Decimal, minor_units: u32) -> bool {
+pub(crate) fn tax_matches_rate(
+    base: Decimal,
+    tax: Decimal,
+    rate: Decimal,
+    minor_units: u32,
+) -> bool {
     let expected = base * rate / Decimal::ONE_HUNDRED;
     let half_unit = Decimal::new(5, minor_units + 1);
     (expected - tax).abs() <= half_unit

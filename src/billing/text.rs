@@ -28,7 +28,10 @@ pub fn remove_non_xml_chars(text: &str) -> (Cow<'_, str>, usize) {
     if removed == 0 {
         return (Cow::Borrowed(text), 0);
     }
-    (Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect()), removed)
+    (
+        Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect()),
+        removed,
+    )
 }
 
 /// Normalises an e-mail address for matching: surrounding white space removed, lower case.
@@ -84,7 +87,10 @@ mod tests {
 
     #[test]
     fn matching_forms() {
-        assert_eq!(normalize_email("  Fictional.Buyer@Example.INVALID "), "fictional.buyer@example.invalid");
+        assert_eq!(
+            normalize_email("  Fictional.Buyer@Example.INVALID "),
+            "fictional.buyer@example.invalid"
+        );
         assert_eq!(normalize_phone("+1 555 0100").as_deref(), Some("+15550100"));
         assert_eq!(normalize_phone("(555) 0100").as_deref(), Some("5550100"));
         assert_eq!(normalize_phone(" - "), None);

@@ -265,7 +265,10 @@ fn convert(
         if item.quantity <= Decimal::ZERO {
             return Err(fail(
                 &format!("{field}.quantity"),
-                format!("quantity must be greater than zero, found {}", item.quantity),
+                format!(
+                    "quantity must be greater than zero, found {}",
+                    item.quantity
+                ),
             ));
         }
         let subscription = match &order_subscription {
@@ -298,7 +301,10 @@ fn convert(
             line: simple_line(
                 LineKind::Shipping,
                 format!("shipping_lines[{i}]"),
-                shipping.method_title.clone().unwrap_or_else(|| "Shipping".to_owned()),
+                shipping
+                    .method_title
+                    .clone()
+                    .unwrap_or_else(|| "Shipping".to_owned()),
                 shipping.total,
                 tax_total,
             ),
@@ -323,7 +329,14 @@ fn convert(
         .into_iter()
         .map(|p| {
             let mut line = p.line;
-            line.vat_rate = line_rate(&line, &p.taxes, &order.tax_lines, &rates, minor_units, &mut warnings);
+            line.vat_rate = line_rate(
+                &line,
+                &p.taxes,
+                &order.tax_lines,
+                &rates,
+                minor_units,
+                &mut warnings,
+            );
             line
         })
         .collect();
@@ -341,7 +354,12 @@ fn convert(
         _ => {}
     }
     if !order.refunds.is_empty() {
-        let refunded: Decimal = order.refunds.iter().filter_map(|r| r.total).map(|t| t.abs()).sum();
+        let refunded: Decimal = order
+            .refunds
+            .iter()
+            .filter_map(|r| r.total)
+            .map(|t| t.abs())
+            .sum();
         warnings.push(Warning::new(
             WarningKind::Refunded,
             format!(
@@ -368,7 +386,11 @@ fn convert(
             rounding: None,
         },
         renewal_of: renewal_ids(&order.meta_data),
-        discount_codes: order.coupon_lines.iter().filter_map(|c| c.code.clone()).collect(),
+        discount_codes: order
+            .coupon_lines
+            .iter()
+            .filter_map(|c| c.code.clone())
+            .collect(),
         warnings,
         source: Source {
             file: file.to_owned(),
@@ -522,10 +544,16 @@ fn order_level_subscription(
         (None, None) => return Ok(None),
         (Some(period), Some(interval)) => (period, interval),
         (Some(_), None) => {
-            return Err(fail("billing_interval", "missing billing_interval beside billing_period".to_owned()))
+            return Err(fail(
+                "billing_interval",
+                "missing billing_interval beside billing_period".to_owned(),
+            ))
         }
         (None, Some(_)) => {
-            return Err(fail("billing_period", "missing billing_period beside billing_interval".to_owned()))
+            return Err(fail(
+                "billing_period",
+                "missing billing_period beside billing_interval".to_owned(),
+            ))
         }
     };
     let period = BillingPeriod::parse(period).ok_or_else(|| {
@@ -534,13 +562,20 @@ fn order_level_subscription(
             format!("unknown billing period {period:?}: expected day, week, month or year"),
         )
     })?;
-    let interval = positive_count(interval)
-        .ok_or_else(|| fail("billing_interval", format!("invalid billing interval {interval:?}: expected a whole number of at least 1")))?;
+    let interval = positive_count(interval).ok_or_else(|| {
+        fail(
+            "billing_interval",
+            format!("invalid billing interval {interval:?}: expected a whole number of at least 1"),
+        )
+    })?;
     Ok(Some(Subscription {
         period,
         interval,
         id: Some(id.to_owned()),
-        start: order.start_date_gmt.clone().or_else(|| order.start_date.clone()),
+        start: order
+            .start_date_gmt
+            .clone()
+            .or_else(|| order.start_date.clone()),
         end: order
             .end_date_gmt
             .clone()
@@ -627,8 +662,9 @@ fn customer(order: &WcOrder) -> Customer {
     let billing = order.billing.as_ref();
     let get = |f: fn(&WcBilling) -> &Option<String>| billing.and_then(|b| f(b).clone());
     let meta = |keys: &[&str]| {
-        keys.iter()
-            .find_map(|key| meta_lookup(&order.meta_data, key).and_then(|(_, m)| meta_text(&m.value)))
+        keys.iter().find_map(|key| {
+            meta_lookup(&order.meta_data, key).and_then(|(_, m)| meta_text(&m.value))
+        })
     };
     let street = match (get(|b| &b.address_1), get(|b| &b.address_2)) {
         (Some(first), Some(second)) => Some(format!("{first}, {second}")),

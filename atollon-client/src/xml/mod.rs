@@ -8,11 +8,13 @@ mod value;
 mod writer;
 
 pub use error::{DecodeError, EncodeError};
-pub use reader::{element_path, read_attribute, read_simple, required_attribute, Children, ReadContext};
+pub use reader::{
+    element_path, read_attribute, read_simple, required_attribute, Children, ReadContext,
+};
 pub use value::{
-    write_simple, AnyAttribute, AnyElement, AnyNode, AnyType, Base64Binary, Date, DateTime, HexBinary, Integer, List, TimeZone,
-    Nillable, ReadElement, ReadParticles, Secret, SimpleValue, Time, WriteElement,
-    WriteParticles,
+    write_simple, AnyAttribute, AnyElement, AnyNode, AnyType, Base64Binary, Date, DateTime,
+    HexBinary, Integer, List, Nillable, ReadElement, ReadParticles, Secret, SimpleValue, Time,
+    TimeZone, WriteElement, WriteParticles,
 };
 pub use writer::XmlWriter;
 

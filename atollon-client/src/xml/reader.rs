@@ -178,10 +178,14 @@ pub fn element_path(node: Node<'_, '_>) -> String {
 }
 
 /// Reads the text content of `node` as a simple value.
-pub fn read_simple<T: SimpleValue>(node: Node<'_, '_>, ctx: &ReadContext) -> Result<T, DecodeError> {
+pub fn read_simple<T: SimpleValue>(
+    node: Node<'_, '_>,
+    ctx: &ReadContext,
+) -> Result<T, DecodeError> {
     let _ = ctx;
     let text = text_content(node);
-    T::parse_text(&text).map_err(|expected| DecodeError::invalid(element_path(node), &text, expected))
+    T::parse_text(&text)
+        .map_err(|expected| DecodeError::invalid(element_path(node), &text, expected))
 }
 
 /// Concatenates the text children of `node`; roxmltree already merges CDATA sections
@@ -245,10 +249,7 @@ mod tests {
 
     #[test]
     fn cursor_skips_unknown_and_keeps_order() {
-        let doc = roxmltree::Document::parse(
-            "<r><x/><a>1</a><junk/><c>3</c><c>4</c></r>",
-        )
-        .unwrap();
+        let doc = roxmltree::Document::parse("<r><x/><a>1</a><junk/><c>3</c><c>4</c></r>").unwrap();
         let ctx = ReadContext::new();
         let mut c = Children::new(doc.root_element(), &ctx);
         let a: i32 = c.required(Name::unqualified("a")).unwrap();
@@ -266,7 +267,12 @@ mod tests {
         let s = doc.root_element().first_element_child().unwrap();
         let mut c = Children::new(s, &ctx);
         let err = c.required::<i32>(Name::unqualified("b")).unwrap_err();
-        assert_eq!(err, DecodeError::Missing { path: "r/s/b".into() });
+        assert_eq!(
+            err,
+            DecodeError::Missing {
+                path: "r/s/b".into()
+            }
+        );
     }
 
     #[test]

@@ -87,7 +87,10 @@ impl<'a, 'input, 'c> Children<'a, 'input, 'c> {
         let mut found = Vec::new();
         let mut node = self.peek();
         while let Some(n) = node {
-            if !known.iter().any(|name| self.context().name_matches(n, *name)) {
+            if !known
+                .iter()
+                .any(|name| self.context().name_matches(n, *name))
+            {
                 found.push(AnyElement::from_node(n));
             }
             node = n.next_sibling_element();
@@ -256,7 +259,10 @@ impl SimpleValue for Decimal {
         let unsigned = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
         let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
         let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !digits_only(whole) || !digits_only(fraction) {
+        if (whole.is_empty() && fraction.is_empty())
+            || !digits_only(whole)
+            || !digits_only(fraction)
+        {
             return Err(EXPECTED.to_owned());
         }
         let normalised = trimmed.strip_prefix('+').unwrap_or(trimmed);
@@ -444,7 +450,14 @@ impl Default for Time {
 impl DateTime {
     /// Builds a date-time without a time zone, such as `2020-05-14T00:00:00`, the form
     /// Atollon uses.
-    pub fn local(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Result<Self, String> {
+    pub fn local(
+        year: u16,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+    ) -> Result<Self, String> {
         Self::parse(&format!(
             "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}"
         ))
@@ -935,7 +948,10 @@ mod tests {
 
     #[test]
     fn date_and_time_forms() {
-        assert_eq!(Date::parse("2020-05-14+02:00").unwrap().timezone(), Some(TimeZone::Offset(120)));
+        assert_eq!(
+            Date::parse("2020-05-14+02:00").unwrap().timezone(),
+            Some(TimeZone::Offset(120))
+        );
         assert!(Date::parse("2020-5-14").is_err());
         assert!(Time::parse("12:00:00").is_ok());
         assert!(Time::parse("12:00").is_err());
@@ -970,7 +986,8 @@ mod tests {
     #[test]
     fn nil_round_trip() {
         let mut w = XmlWriter::new();
-        w.element(Name::unqualified("a"), &Nillable::<i32>::Nil).unwrap();
+        w.element(Name::unqualified("a"), &Nillable::<i32>::Nil)
+            .unwrap();
         let xml = w.into_string();
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let back = Nillable::<i32>::read_element(doc.root_element(), &ReadContext::new()).unwrap();
@@ -979,13 +996,14 @@ mod tests {
 
     #[test]
     fn any_element_rewrites_prefixes() {
-        let doc = roxmltree::Document::parse(
-            r#"<r xmlns:p="urn:p"><p:x a="1">t<p:y/></p:x></r>"#,
-        )
-        .unwrap();
+        let doc = roxmltree::Document::parse(r#"<r xmlns:p="urn:p"><p:x a="1">t<p:y/></p:x></r>"#)
+            .unwrap();
         let any = AnyElement::from_node(doc.root_element().first_element_child().unwrap());
         let mut w = XmlWriter::new();
         any.write(&mut w).unwrap();
-        assert_eq!(w.as_str(), r#"<ns0:x xmlns:ns0="urn:p" a="1">t<ns0:y/></ns0:x>"#);
+        assert_eq!(
+            w.as_str(),
+            r#"<ns0:x xmlns:ns0="urn:p" a="1">t<ns0:y/></ns0:x>"#
+        );
     }
 }

@@ -64,10 +64,7 @@ impl XmlWriter {
 
     /// Writes the start tag of `name`; attributes may follow until content starts.
     pub fn start(&mut self, name: Name) -> Result<(), EncodeError> {
-        self.start_dynamic(
-            name.namespace.map(Cow::Borrowed),
-            Cow::Borrowed(name.local),
-        )
+        self.start_dynamic(name.namespace.map(Cow::Borrowed), Cow::Borrowed(name.local))
     }
 
     /// Writes the start tag of an element whose name is only known at run time, such as

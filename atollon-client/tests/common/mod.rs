@@ -2,7 +2,7 @@
 //! (stall, close the connection, cut the body short, send without end), and hand-written
 //! Atollon operations with their body writers and readers.
 //!
-//! The server reads one request per connection and answers with `Connection: close`, so
+//! The server reads one request per connection and responds with `Connection: close`, so
 //! every request opens a new connection and the server can count requests in flight.
 
 #![allow(dead_code)]
@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atollon_client::xml::{Children, DecodeError, EncodeError, Name, ReadContext, Secret, XmlWriter};
+use atollon_client::xml::{
+    Children, DecodeError, EncodeError, Name, ReadContext, Secret, XmlWriter,
+};
 use atollon_client::{Operation, SoapVersion};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -45,7 +47,7 @@ impl Recorded {
     }
 }
 
-/// What the server does with a request.
+/// The server's action for one request.
 pub enum Reply {
     /// A complete response with `Content-Length`.
     Respond {
@@ -165,7 +167,9 @@ impl Drop for TestServer {
 async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
     let Some(request) = read_request(&mut stream).await else {
         // Not HTTP (such as a TLS ClientHello): answer with bytes that are no TLS record.
-        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n").await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+            .await;
         return;
     };
     let active = shared.active.fetch_add(1, Ordering::SeqCst) + 1;
@@ -255,7 +259,8 @@ async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
         if let Some(end) = find(&buffer, b"\r\n\r\n") {
             break end;
         }
-        if buffer.len() > MAX_HEAD_BYTES || (!buffer.is_empty() && !buffer[0].is_ascii_uppercase()) {
+        if buffer.len() > MAX_HEAD_BYTES || (!buffer.is_empty() && !buffer[0].is_ascii_uppercase())
+        {
             return None;
         }
         let mut chunk = [0u8; 4096];
@@ -297,7 +302,9 @@ async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// Returns a loopback URL on which nothing listens: the port of a listener that was
@@ -344,7 +351,11 @@ pub fn write_check(writer: &mut XmlWriter) -> Result<(), EncodeError> {
     write_check_with(writer, "acme", TOKEN)
 }
 
-pub fn write_check_with(writer: &mut XmlWriter, server: &str, session: &str) -> Result<(), EncodeError> {
+pub fn write_check_with(
+    writer: &mut XmlWriter,
+    server: &str,
+    session: &str,
+) -> Result<(), EncodeError> {
     writer.start(CHECK_WORKFLOW_QUEUE.request)?;
     writer.element(Name::new(None, "server"), &server.to_owned())?;
     writer.element(Name::new(None, "session"), &Secret::new(session))?;
@@ -359,7 +370,10 @@ pub struct CheckResponse {
 }
 
 /// Reads `CheckWorkflowQueueResponse` from the `Body` element.
-pub fn read_check(body: roxmltree::Node<'_, '_>, context: &ReadContext) -> Result<CheckResponse, DecodeError> {
+pub fn read_check(
+    body: roxmltree::Node<'_, '_>,
+    context: &ReadContext,
+) -> Result<CheckResponse, DecodeError> {
     let mut body_children = Children::new(body, context);
     let Some(response) = body_children.take(CHECK_WORKFLOW_QUEUE.response) else {
         return Err(body_children.missing(CHECK_WORKFLOW_QUEUE.response));

@@ -57,7 +57,10 @@ fn render_word(word: &str) -> String {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -71,7 +74,8 @@ mod tests {
 
     #[test]
     fn escapes_brackets_html_and_urls() {
-        let rendered = render("See [x] at https://example.invalid/x. Use <b>bold</b>\n    indented");
+        let rendered =
+            render("See [x] at https://example.invalid/x. Use <b>bold</b>\n    indented");
         assert_eq!(
             rendered,
             "See \\[x\\] at <https://example.invalid/x>. Use \\<b\\>bold\\</b\\> indented"

@@ -95,8 +95,14 @@ impl<'a> Emitter<'a> {
     }
 
     pub fn is_secret(&self, field: &crate::ir::Field) -> bool {
-        matches!(field.kind, FieldKind::Element(TypeRef::Builtin(Builtin::String)))
-            && self.options.secret_fields.iter().any(|s| s == &field.name.local)
+        matches!(
+            field.kind,
+            FieldKind::Element(TypeRef::Builtin(Builtin::String))
+        ) && self
+            .options
+            .secret_fields
+            .iter()
+            .any(|s| s == &field.name.local)
     }
 
     /// Element names that can start the particles of type `id`.
@@ -129,7 +135,11 @@ impl<'a> Emitter<'a> {
         names
     }
 
-    pub fn field_first_names(&self, field: &crate::ir::Field, seen: &mut BTreeSet<TypeId>) -> Vec<XmlName> {
+    pub fn field_first_names(
+        &self,
+        field: &crate::ir::Field,
+        seen: &mut BTreeSet<TypeId>,
+    ) -> Vec<XmlName> {
         match field.kind {
             FieldKind::Element(_) => vec![field.name.clone()],
             FieldKind::Particles(id) => self.first_names(id, seen),

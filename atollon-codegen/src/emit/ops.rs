@@ -19,8 +19,14 @@ impl<'a> Emitter<'a> {
             SoapVersion::Soap11 => quote!(__rt::SoapVersion::Soap11),
             SoapVersion::Soap12 => quote!(__rt::SoapVersion::Soap12),
         };
-        let port_doc = doc_attrs(port.doc.as_deref(), &format!("port {} of service {}", port.name, port.service));
-        let client_summary = format!(" Client for port `{}` of service `{}`.", port.name, port.service);
+        let port_doc = doc_attrs(
+            port.doc.as_deref(),
+            &format!("port {} of service {}", port.name, port.service),
+        );
+        let client_summary = format!(
+            " Client for port `{}` of service `{}`.",
+            port.name, port.service
+        );
         let server_summary = format!(
             " Server side of port `{}` of service `{}`: one method per operation.",
             port.name, port.service
@@ -35,7 +41,10 @@ impl<'a> Emitter<'a> {
         let mut faults = Vec::new();
         for (i, op) in port.operations.iter().enumerate() {
             let method = ident(&names.methods[i]);
-            let const_name = ident(&format!("OPERATION_{}", names.methods[i].trim_end_matches('_').to_uppercase()));
+            let const_name = ident(&format!(
+                "OPERATION_{}",
+                names.methods[i].trim_end_matches('_').to_uppercase()
+            ));
             let op_name = &op.name;
             let action = &op.soap_action;
             let request_name = body_name(&op.input);
@@ -59,7 +68,9 @@ impl<'a> Emitter<'a> {
                     let ty = self.type_ident(id);
                     (
                         quote!(headers: &#ty,),
-                        quote!(::core::option::Option::Some(&|w: &mut __rt::XmlWriter| __rt::WriteParticles::write_particles(headers, w))),
+                        quote!(::core::option::Option::Some(&|w: &mut __rt::XmlWriter| {
+                            __rt::WriteParticles::write_particles(headers, w)
+                        })),
                         quote!(),
                     )
                 }
@@ -83,19 +94,18 @@ impl<'a> Emitter<'a> {
                 #docs
                 fn #method(&self, #server_param) -> impl ::core::future::Future<Output = ::core::result::Result<#response_type, __rt::ServerFault>> + ::core::marker::Send;
             });
-            call_variants.push(quote!(#variant(#call_payload),));
-            if let Some(decoder) = decoder {
-                decoders.push(decoder);
-            }
-            let invoke = if matches!(op.input, Body::Empty) {
-                quote!(server.#method().await)
-            } else {
-                quote!(server.#method(request).await)
+            let Some(decoder) = decoder else {
+                if let Some(fault_name) = &names.faults[i] {
+                    faults.push(self.fault_enum(op, fault_name));
+                }
+                continue;
             };
+            call_variants.push(quote!(#variant(#call_payload),));
+            decoders.push(decoder);
+            let invoke = quote!(server.#method(request).await);
             let respond = self.respond(op);
             handlers.push(quote! {
                 Call::#variant(request) => {
-                    let _ = &request;
                     match #invoke {
                         ::core::result::Result::Ok(response) => request_in.respond(&#client::#const_name, &|w: &mut __rt::XmlWriter| #respond),
                         ::core::result::Result::Err(fault) => request_in.fault(fault),
@@ -171,7 +181,11 @@ impl<'a> Emitter<'a> {
 
     fn request_parts(&self, op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
         match &op.input {
-            Body::Empty => (quote!(), quote!(), quote!(|_: &mut __rt::XmlWriter| ::core::result::Result::Ok(()))),
+            Body::Empty => (
+                quote!(),
+                quote!(),
+                quote!(|_: &mut __rt::XmlWriter| ::core::result::Result::Ok(())),
+            ),
             Body::Element { name, ty } => {
                 let ty = self.type_ref(*ty);
                 let xml = name_tokens(name);
@@ -186,7 +200,9 @@ impl<'a> Emitter<'a> {
                 (
                     quote!(request: &#ty),
                     quote!(request),
-                    quote!(|w: &mut __rt::XmlWriter| __rt::WriteParticles::write_particles(request, w)),
+                    quote!(
+                        |w: &mut __rt::XmlWriter| __rt::WriteParticles::write_particles(request, w)
+                    ),
                 )
             }
         }
@@ -198,18 +214,28 @@ impl<'a> Emitter<'a> {
             Body::Element { name, ty } => {
                 let rust = self.type_ref(*ty);
                 let xml = name_tokens(name);
-                (rust, quote!(|body, ctx| __rt::Children::new(body, ctx).required(#xml)))
+                (
+                    rust,
+                    quote!(|body, ctx| __rt::Children::new(body, ctx).required(#xml)),
+                )
             }
             Body::Particles(id) => {
                 let ty = self.type_ident(*id);
-                (quote!(#ty), quote!(|body, ctx| __rt::Children::new(body, ctx).required_group()))
+                (
+                    quote!(#ty),
+                    quote!(|body, ctx| __rt::Children::new(body, ctx).required_group()),
+                )
             }
         }
     }
 
     /// The trait method's parameter, the `Call` variant's payload, and the decoder that
     /// recognises this operation's request body.
-    fn server_request(&self, op: &Operation, variant: &proc_macro2::Ident) -> (TokenStream, TokenStream, Option<TokenStream>) {
+    fn server_request(
+        &self,
+        op: &Operation,
+        variant: &proc_macro2::Ident,
+    ) -> (TokenStream, TokenStream, Option<TokenStream>) {
         match &op.input {
             // NOTE: an operation without a request body cannot be told apart by its body,
             // so the dispatcher never selects it.
@@ -257,7 +283,10 @@ impl<'a> Emitter<'a> {
 
     fn fault_enum(&self, op: &Operation, name: &str) -> TokenStream {
         let enum_name = ident(name);
-        let summary = format!(" The faults that operation `{}` declares, read from a Fault's `detail`.", op.name);
+        let summary = format!(
+            " The faults that operation `{}` declares, read from a Fault's `detail`.",
+            op.name
+        );
         let mut scope = crate::names::Namespace::default();
         let mut variants = Vec::new();
         let mut reads = Vec::new();
@@ -265,7 +294,10 @@ impl<'a> Emitter<'a> {
             let vname = ident(&scope.claim(&crate::names::type_name(&fault.name)));
             let ty = self.type_ref(fault.ty);
             let xml = name_tokens(&fault.element);
-            let vdoc = format!(" The `{}` fault (element `{}`).", fault.name, fault.element.local);
+            let vdoc = format!(
+                " The `{}` fault (element `{}`).",
+                fault.name, fault.element.local
+            );
             variants.push(quote!(#[doc = #vdoc] #vname(#ty),));
             reads.push(quote! {
                 if ctx.name_matches(child, #xml) {

@@ -6,7 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, ident, name_tokens, Emitter};
-use crate::ir::{AttributeField, Builtin, Field, FieldKind, Occurs, StructDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{
+    AttributeField, Builtin, Field, FieldKind, Occurs, StructDef, TypeId, TypeKind, TypeRef,
+};
 
 impl<'a> Emitter<'a> {
     pub fn type_item(&self, id: TypeId) -> TokenStream {
@@ -55,7 +57,13 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn struct_item(&self, id: TypeId, def: &StructDef, docs: TokenStream, element: bool) -> TokenStream {
+    fn struct_item(
+        &self,
+        id: TypeId,
+        def: &StructDef,
+        docs: TokenStream,
+        element: bool,
+    ) -> TokenStream {
         let name = self.type_ident(id);
         let derives = self.derives(id);
         let field_names = &self.module.field_names[id.0];
@@ -68,12 +76,21 @@ impl<'a> Emitter<'a> {
             }
             let field = ident(&attribute_names[i]);
             let ty = self.type_ref(attribute.ty);
-            let ty = if attribute.required { ty } else { quote!(::core::option::Option<#ty>) };
+            let ty = if attribute.required {
+                ty
+            } else {
+                quote!(::core::option::Option<#ty>)
+            };
             let mut doc = attribute.doc.clone().unwrap_or_default();
             if let Some(default) = &attribute.default {
-                doc.push_str(&format!("\n\nWhen absent, the schema's default `{default}` applies."));
+                doc.push_str(&format!(
+                    "\n\nWhen absent, the schema's default `{default}` applies."
+                ));
             }
-            let docs = doc_attrs(Some(doc.as_str()).filter(|d| !d.trim().is_empty()), &format!("@{}", attribute.name.local));
+            let docs = doc_attrs(
+                Some(doc.as_str()).filter(|d| !d.trim().is_empty()),
+                &format!("@{}", attribute.name.local),
+            );
             members.push(quote!(#docs pub #field: #ty,));
         }
         if let (Some(text), Some(value)) = (def.text, &self.module.text_name[id.0]) {
@@ -199,7 +216,11 @@ impl<'a> Emitter<'a> {
         }
         if let Some(any) = &self.module.any_attribute_name[id.0] {
             let field = ident(any);
-            let known: Vec<TokenStream> = def.attributes.iter().map(|a: &AttributeField| name_tokens(&a.name)).collect();
+            let known: Vec<TokenStream> = def
+                .attributes
+                .iter()
+                .map(|a: &AttributeField| name_tokens(&a.name))
+                .collect();
             out.push(quote!(#field: __rt::AnyAttribute::collect(node, &[#(#known),*]),));
         }
         quote!(#(#out)*)
@@ -222,7 +243,9 @@ impl<'a> Emitter<'a> {
             (FieldKind::Element(_), Occurs::One) => quote!(w.element(#xml, &#value)?;),
             (FieldKind::Element(_), Occurs::Optional) => quote!(w.element_opt(#xml, &#value)?;),
             (FieldKind::Element(_), Occurs::Many { .. }) => quote!(w.element_vec(#xml, &#value)?;),
-            (FieldKind::Particles(_), Occurs::One) => quote!(__rt::WriteParticles::write_particles(&#value, w)?;),
+            (FieldKind::Particles(_), Occurs::One) => {
+                quote!(__rt::WriteParticles::write_particles(&#value, w)?;)
+            }
             (FieldKind::Particles(_), Occurs::Optional) => quote! {
                 if let ::core::option::Option::Some(group) = &#value {
                     __rt::WriteParticles::write_particles(group, w)?;
@@ -304,7 +327,11 @@ impl<'a> Emitter<'a> {
         }
         let first = self.first_names(id, &mut BTreeSet::new());
         let first_tokens = first.iter().map(name_tokens);
-        let expected = first.iter().map(|n| format!("`{}`", n.local)).collect::<Vec<_>>().join(", ");
+        let expected = first
+            .iter()
+            .map(|n| format!("`{}`", n.local))
+            .collect::<Vec<_>>()
+            .join(", ");
         let fallback = match &any_variant {
             Some(vname) => quote! {
                 // The wildcard alternative takes whatever elements remain.
@@ -360,26 +387,58 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn enum_item(&self, id: TypeId, base: TypeRef, values: &[(String, Option<String>)], docs: TokenStream) -> TokenStream {
+    fn enum_item(
+        &self,
+        id: TypeId,
+        base: TypeRef,
+        values: &[(String, Option<String>)],
+        docs: TokenStream,
+    ) -> TokenStream {
         let name = self.type_ident(id);
-        let variant_names: Vec<_> = self.module.field_names[id.0].iter().map(|v| ident(v)).collect();
-        let members = values.iter().zip(&variant_names).enumerate().map(|(i, ((value, doc), vname))| {
-            let vdocs = doc_attrs(doc.as_deref(), &format!("{value:?}"));
-            let default = if i == 0 { quote!(#[default]) } else { quote!() };
-            quote!(#vdocs #default #vname,)
-        });
-        let as_str = values.iter().zip(&variant_names).map(|((value, _), vname)| quote!(Self::#vname => #value,));
+        let variant_names: Vec<_> = self.module.field_names[id.0]
+            .iter()
+            .map(|v| ident(v))
+            .collect();
+        let members =
+            values
+                .iter()
+                .zip(&variant_names)
+                .enumerate()
+                .map(|(i, ((value, doc), vname))| {
+                    let vdocs = doc_attrs(doc.as_deref(), &format!("{value:?}"));
+                    let default = if i == 0 { quote!(#[default]) } else { quote!() };
+                    quote!(#vdocs #default #vname,)
+                });
+        let as_str = values
+            .iter()
+            .zip(&variant_names)
+            .map(|((value, _), vname)| quote!(Self::#vname => #value,));
         let expected = format!(
             "one of {}",
-            values.iter().map(|(v, _)| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(|(v, _)| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let integer_base = matches!(
             base,
             TypeRef::Builtin(
-                Builtin::I8 | Builtin::I16 | Builtin::I32 | Builtin::I64 | Builtin::U8 | Builtin::U16 | Builtin::U32 | Builtin::U64 | Builtin::Integer
+                Builtin::I8
+                    | Builtin::I16
+                    | Builtin::I32
+                    | Builtin::I64
+                    | Builtin::U8
+                    | Builtin::U16
+                    | Builtin::U32
+                    | Builtin::U64
+                    | Builtin::Integer
             )
         );
-        let numbers: Option<Vec<i64>> = values.iter().map(|(v, _)| v.trim().parse::<i64>().ok()).collect();
+        let numbers: Option<Vec<i64>> = values
+            .iter()
+            .map(|(v, _)| v.trim().parse::<i64>().ok())
+            .collect();
         // Integer enumerations compare values, so `01` reads as `1`.
         let parse = match (integer_base, numbers) {
             (true, Some(numbers)) => {
