@@ -250,8 +250,8 @@ pub struct PortType {
 #[derive(Clone, Debug)]
 pub struct PortTypeOperation {
     pub name: String,
-    pub input: Option<QName>,
-    pub output: Option<QName>,
+    pub input: Option<(QName, Loc)>,
+    pub output: Option<(QName, Loc)>,
     pub faults: Vec<(String, QName, Loc)>,
     pub doc: Option<String>,
 }
@@ -292,6 +292,8 @@ pub struct BindingOperation {
 #[derive(Clone, Debug, Default)]
 pub struct BindingIo {
     pub encoded: bool,
+    /// Position of `soap:body`.
+    pub body_loc: Loc,
     pub namespace: Option<String>,
     pub parts: Option<Vec<String>>,
     pub headers: Vec<Header>,
@@ -806,9 +808,9 @@ impl<'d> Parser<'d> {
             let mut faults = Vec::new();
             for io in elements(op) {
                 if is(io, WSDL, "input") {
-                    input = self.qname_attr(io, "message");
+                    input = self.qname_attr(io, "message").map(|q| (q, self.loc(io)));
                 } else if is(io, WSDL, "output") {
-                    output = self.qname_attr(io, "message");
+                    output = self.qname_attr(io, "message").map(|q| (q, self.loc(io)));
                 } else if is(io, WSDL, "fault") {
                     if let Some(message) = self.qname_attr(io, "message") {
                         let name = io.attribute("name").unwrap_or(&message.local).to_owned();
@@ -900,6 +902,7 @@ impl<'d> Parser<'d> {
             match child.tag_name().name() {
                 "body" => {
                     io.encoded = encoded;
+                    io.body_loc = self.loc(child);
                     io.namespace = child.attribute("namespace").map(str::to_owned);
                     io.parts = child
                         .attribute("parts")

@@ -173,6 +173,7 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
     };
     resolver.register_all();
     resolver.convert_all();
+    resolver.check_messages(loaded);
     let ports = resolver.ports(loaded);
     Module {
         types: resolver.types,
@@ -1027,6 +1028,38 @@ impl<'a, 'd> Resolver<'a, 'd> {
     // -----------------------------------------------------------------------------------
     // Operations
 
+    /// Reports undefined references in message parts, also of messages no operation uses.
+    fn check_messages(&mut self, loaded: &'a Loaded) {
+        for defs in &loaded.definitions {
+            for message in &defs.messages {
+                for part in &message.parts {
+                    if let Some(element) = &part.element {
+                        if !self.sym.elements.contains_key(element) {
+                            self.error(part.loc, format!("undefined element `{element}`"));
+                        }
+                    } else if let Some(type_name) = &part.type_name {
+                        if self.type_ref_quiet(type_name).is_none() {
+                            self.error(part.loc, format!("undefined type `{type_name}`"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn type_ref_quiet(&self, qname: &QName) -> Option<TypeRef> {
+        let builtin_ns = matches!(qname.namespace.as_deref(), Some(XS) | Some(SOAP_ENCODING));
+        if builtin_ns {
+            if let Some(b) = builtin(&qname.local) {
+                return Some(TypeRef::Builtin(b));
+            }
+        }
+        self.named_complex
+            .get(qname)
+            .or_else(|| self.named_simple.get(qname))
+            .map(|id| TypeRef::Type(*id))
+    }
+
     fn ports(&mut self, loaded: &'a Loaded) -> Vec<Port> {
         let mut ports = Vec::new();
         let mut synthesized: BTreeMap<(QName, String), Operation> = BTreeMap::new();
@@ -1097,18 +1130,17 @@ impl<'a, 'd> Resolver<'a, 'd> {
         pop: &'a raw::PortTypeOperation,
     ) -> Option<Operation> {
         if bop.input.encoded || bop.output.encoded {
-            let loc = if bop.input.encoded {
-                bop.input.loc
-            } else {
-                bop.output.loc
-            };
-            self.error(
-                loc,
-                format!(
-                    "operation `{}` uses SOAP encoding (use=\"encoded\"), which is not supported; only literal bindings are",
-                    bop.name
-                ),
-            );
+            for (io, direction) in [(&bop.input, "input"), (&bop.output, "output")] {
+                if io.encoded {
+                    self.error(
+                        io.body_loc,
+                        format!(
+                            "the {direction} of operation `{}` uses SOAP encoding (use=\"encoded\"), which is not supported; only literal bindings are",
+                            bop.name
+                        ),
+                    );
+                }
+            }
             return None;
         }
         let style = bop.style.unwrap_or(binding.style);
@@ -1117,28 +1149,30 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 .clone()
                 .or_else(|| defs.target_namespace.clone())
         };
+        // Both directions are resolved before giving up, so that all their errors show.
         let input = match &pop.input {
-            Some(message) => self.body(
+            Some((message, loc)) => self.body(
                 message,
                 &bop.input,
                 style,
                 namespace(&bop.input),
                 &bop.name,
-                bop.loc,
-            )?,
-            None => Body::Empty,
+                *loc,
+            ),
+            None => Some(Body::Empty),
         };
         let output = match &pop.output {
-            Some(message) => self.body(
+            Some((message, loc)) => self.body(
                 message,
                 &bop.output,
                 style,
                 namespace(&bop.output),
                 &format!("{}Response", bop.name),
-                bop.loc,
-            )?,
-            None => Body::Empty,
+                *loc,
+            ),
+            None => Some(Body::Empty),
         };
+        let (input, output) = (input?, output?);
         let headers = self.headers(&bop.input, &bop.name);
         let mut faults = Vec::new();
         for (name, message, loc) in &pop.faults {

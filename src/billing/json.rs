@@ -165,16 +165,33 @@ pub(crate) fn deserialize_order<T: DeserializeOwned>(
         } else {
             inner.column()
         };
+        let message = strip_position(inner);
         OrderError {
             file: file.to_owned(),
             position: Some((line, column)),
             order_line: Some(order.line),
             order_id: peek_order_id(order.raw),
             order_index: order.index,
-            field: error.path().to_string(),
-            message: strip_position(inner),
+            field: field_path(&error.path().to_string(), &message),
+            message,
         }
     })
+}
+
+/// serde reports a missing field at the path of the object that lacks it, so the field
+/// name is taken from the message ("missing field `line_items`").
+fn field_path(path: &str, message: &str) -> String {
+    let path = if path == "." { "" } else { path };
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (path.is_empty(), missing) {
+        (true, Some(name)) => name.to_owned(),
+        (false, Some(name)) => format!("{path}.{name}"),
+        (true, None) => "(order)".to_owned(),
+        (false, None) => path.to_owned(),
+    }
 }
 
 /// Reads the order's `id` for messages, when the order is too broken to deserialize.

@@ -395,13 +395,16 @@ pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError>
     }
 
     let mut warnings = order.warnings.clone();
+    let minor_units = currency_minor_units(&currency);
     for item in &items {
-        let minor_units = currency_minor_units(&currency);
-        if !tax::tax_matches_rate(
+        // One minor unit of tolerance: shops that price with VAT (Shoptet) derive the net
+        // from the gross, so net x rate can miss the stated tax by a little over half a unit.
+        let tax = item.total_amount_with_vat - item.total_amount;
+        if !tax::tax_within(
             item.total_amount,
-            item.total_amount_with_vat - item.total_amount,
+            tax,
             item.vat_value,
-            minor_units,
+            currency_minor_unit(&currency),
         ) {
             warnings.push(Warning::new(
                 WarningKind::TaxMismatch,
@@ -409,7 +412,7 @@ pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError>
                     "{} ({}): tax {} is not {} % of the net {} ({}); billed with the shop's amounts",
                     item.field,
                     item.name,
-                    item.total_amount_with_vat - item.total_amount,
+                    tax,
                     item.vat_value,
                     item.total_amount,
                     tax::tax_of(item.total_amount, item.vat_value, minor_units),
@@ -670,6 +673,11 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
             .or_else(|| company_id.clone())
             .unwrap_or_default();
         (ContactKind::Company, name, None)
+    } else if first_name.is_none() && last_name.is_none() {
+        // A buyer known only by e-mail: the address stands in for the name, as it
+        // does for the folder.
+        let email = cleaner.optional(customer.email.as_ref(), "customer.email", false);
+        (ContactKind::Person, email.unwrap_or_default(), None)
     } else {
         (
             ContactKind::Person,
@@ -699,14 +707,24 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
             is_primary: true,
         });
     }
-    for (i, phone) in customer.phones.iter().enumerate() {
+    // Numbers written differently (`+1 555 0100`, `+1-555-0100`) are one contact.
+    let mut seen_phones = Vec::new();
+    for phone in &customer.phones {
+        let Some(normalized) = normalize_phone(phone) else {
+            continue;
+        };
+        if seen_phones.contains(&normalized) {
+            continue;
+        }
         if let Some(phone) = cleaner.optional(Some(phone), "customer.phone", false) {
+            let first = seen_phones.is_empty();
             contacts.push(ContactValue {
                 content: phone,
                 contact_type: config.ids.phone_contact_type,
-                is_main: i == 0,
-                is_primary: i == 0,
+                is_main: first,
+                is_primary: first,
             });
+            seen_phones.push(normalized);
         }
     }
     ContactRequest {

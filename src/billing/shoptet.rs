@@ -85,6 +85,19 @@ fn text_at(node: Node<'_, '_>, path: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
+/// Returns the deepest element of `path` that exists, for the position of an error
+/// about a missing child.
+fn deepest_at<'a, 'input>(node: Node<'a, 'input>, path: &str) -> Node<'a, 'input> {
+    let mut current = node;
+    for name in path.split('/') {
+        match current.children().find(|child| child.has_tag_name(name)) {
+            Some(child) => current = child,
+            None => break,
+        }
+    }
+    current
+}
+
 fn element_at<'a, 'input>(node: Node<'a, 'input>, path: &str) -> Option<Node<'a, 'input>> {
     let mut current = node;
     for name in path.split('/') {
@@ -126,7 +139,7 @@ impl<'a, 'input> OrderReader<'a, 'input> {
     ) -> Result<String, OrderError> {
         text_at(node, path).ok_or_else(|| {
             let field = join(prefix, path);
-            let anchor = element_at(node, path).unwrap_or(node);
+            let anchor = deepest_at(node, path);
             self.error(
                 anchor,
                 &field,
@@ -153,7 +166,7 @@ impl<'a, 'input> OrderReader<'a, 'input> {
             text.clone()
         };
         parse_decimal(&normalised).map(Some).map_err(|message| {
-            let anchor = element_at(node, path).unwrap_or(node);
+            let anchor = deepest_at(node, path);
             self.error(anchor, &join(prefix, path), message)
         })
     }
@@ -165,7 +178,7 @@ impl<'a, 'input> OrderReader<'a, 'input> {
         path: &str,
     ) -> Result<Decimal, OrderError> {
         self.decimal(node, prefix, path)?.ok_or_else(|| {
-            let anchor = element_at(node, path).unwrap_or(node);
+            let anchor = deepest_at(node, path);
             self.error(
                 anchor,
                 &join(prefix, path),

@@ -55,16 +55,22 @@ pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> Infe
     }
 }
 
-/// Whether `tax` is `rate` percent of `base` within half a minor unit.
+/// Whether `tax` is `rate` percent of `base` within half a minor unit, the precision of
+/// a tax computed from the net amount.
 pub(crate) fn tax_matches_rate(
     base: Decimal,
     tax: Decimal,
     rate: Decimal,
     minor_units: u32,
 ) -> bool {
-    let expected = base * rate / Decimal::ONE_HUNDRED;
     let half_unit = Decimal::new(5, minor_units + 1);
-    (expected - tax).abs() <= half_unit
+    tax_within(base, tax, rate, half_unit)
+}
+
+/// Whether `tax` is `rate` percent of `base` within `tolerance`.
+pub(crate) fn tax_within(base: Decimal, tax: Decimal, rate: Decimal, tolerance: Decimal) -> bool {
+    let expected = base * rate / Decimal::ONE_HUNDRED;
+    (expected - tax).abs() <= tolerance
 }
 
 /// Returns `rate` percent of `base`, rounded half away from zero to the minor unit.
@@ -118,5 +124,9 @@ mod tests {
         // 195.66 x 6 % = 11.7396, stated 3.98.
         assert!(!tax_matches_rate(d("195.66"), d("3.98"), d("6"), 2));
         assert_eq!(tax_of(d("-41.65"), d("21"), 2), d("-8.75"));
+        // A tax computed from the gross: 18.00 - 18.00 / 1.23 = 3.37, while 14.63 x 23 %
+        // = 3.3649 is 0.0051 away; within one cent, not within half a cent.
+        assert!(!tax_matches_rate(d("14.63"), d("3.37"), d("23"), 2));
+        assert!(tax_within(d("14.63"), d("3.37"), d("23"), d("0.01")));
     }
 }
