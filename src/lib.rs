@@ -4,5 +4,8 @@
 
 include!(concat!(env!("OUT_DIR"), "/atollon.rs"));
 
+pub mod session;
+pub mod values;
+
 #[cfg(feature = "billing")]
 pub mod billing;

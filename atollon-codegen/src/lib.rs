@@ -20,6 +20,7 @@
 
 #![deny(missing_docs)]
 
+pub mod api;
 mod diag;
 mod emit;
 mod ir;
@@ -67,6 +68,8 @@ pub struct Output {
     pub source: String,
     /// The modules one by one, in input order.
     pub modules: Vec<Module>,
+    /// A compact description of the generated API, for reviews and contract diffs.
+    pub api: api::Api,
     /// Names of every document read through the resolver (imports and includes too), in
     /// the order first read. The built-in copies of well-known schemas are not listed.
     pub files_read: Vec<String>,
@@ -138,11 +141,13 @@ impl Generator {
         };
         let mut module_names = names::Namespace::default();
         let mut modules = Vec::new();
+        let mut api_modules = Vec::new();
         let mut all = Vec::new();
         for (name, ir) in irs {
             let name = module_names.claim(&name);
             let model = rust_model::build(ir);
             let items = emit::module_items(&model, &options);
+            api_modules.push(api::module_api(&model, &name, &options));
             let source = format_tokens(&name, items.clone())?;
             let ident = emit::ident(&name);
             let module_doc = emit::doc_attrs(
@@ -162,6 +167,9 @@ impl Generator {
         Ok(Output {
             source: format!("{GENERATED_HEADER}\n\n{combined}"),
             modules,
+            api: api::Api {
+                modules: api_modules,
+            },
             files_read,
         })
     }

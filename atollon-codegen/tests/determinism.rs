@@ -10,11 +10,19 @@ fn contract_generates_identically_twice() {
     let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
     let entries: Vec<String> = ["main", "project", "item", "invoice", "features", "web"]
         .iter()
-        .map(|stem| wsdl.join(format!("{stem}.wsdl")).to_string_lossy().into_owned())
+        .map(|stem| {
+            wsdl.join(format!("{stem}.wsdl"))
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
-    let first = Generator::new().generate(&FsResolver, &refs).expect("contract generates");
-    let second = Generator::new().generate(&FsResolver, &refs).expect("contract generates");
+    let first = Generator::new()
+        .generate(&FsResolver, &refs)
+        .expect("contract generates");
+    let second = Generator::new()
+        .generate(&FsResolver, &refs)
+        .expect("contract generates");
     assert_eq!(first.source, second.source);
     assert_eq!(first.files_read, second.files_read);
     assert_eq!(first.files_read.len(), 6);
@@ -25,8 +33,12 @@ fn items_by_name(source: &str) -> BTreeMap<String, String> {
     let file = syn::parse_file(source).expect("generated code parses");
     let mut items = BTreeMap::new();
     for item in file.items {
-        let syn::Item::Mod(module) = item else { continue };
-        let Some((_, content)) = module.content else { continue };
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        let Some((_, content)) = module.content else {
+            continue;
+        };
         for inner in content {
             let name = match &inner {
                 syn::Item::Struct(s) => s.ident.to_string(),
@@ -45,7 +57,8 @@ fn items_by_name(source: &str) -> BTreeMap<String, String> {
 
 #[test]
 fn adding_operation_renames_nothing() {
-    let base_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features/doc_literal_wrapped/service.wsdl");
+    let base_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/features/doc_literal_wrapped/service.wsdl");
     let base = std::fs::read_to_string(base_path).expect("fixture is readable");
     // A new operation whose types sort before and after the existing ones.
     let extended = base
@@ -68,12 +81,18 @@ fn adding_operation_renames_nothing() {
             r#"<soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
     <wsdl:operation name="AddCustomer"><soap:operation soapAction=""/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation>"#,
         );
-    assert_ne!(base, extended, "the fixture changed shape; update the insertion points");
+    assert_ne!(
+        base, extended,
+        "the fixture changed shape; update the insertion points"
+    );
 
     let generate = |text: &str| {
         let mut resolver = MemoryResolver::new();
         resolver.insert("service.wsdl", text);
-        Generator::new().generate(&resolver, &["service.wsdl"]).expect("fixture generates").source
+        Generator::new()
+            .generate(&resolver, &["service.wsdl"])
+            .expect("fixture generates")
+            .source
     };
     let before = items_by_name(&generate(&base));
     let after = items_by_name(&generate(&extended));

@@ -11,9 +11,15 @@ fn expected_positions(path: &Path) -> Vec<(u32, u32)> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
-            let position = line.split_whitespace().next().expect("line starts with LINE:COLUMN");
+            let position = line
+                .split_whitespace()
+                .next()
+                .expect("line starts with LINE:COLUMN");
             let (l, c) = position.split_once(':').expect("position is LINE:COLUMN");
-            (l.parse().expect("line number"), c.parse().expect("column number"))
+            (
+                l.parse().expect("line number"),
+                c.parse().expect("column number"),
+            )
         })
         .collect()
 }
@@ -36,24 +42,48 @@ fn error_fixtures_report_expected_positions() {
         .collect();
     cases.push(root.join("features/rpc_encoded"));
     cases.sort();
-    assert!(cases.len() >= 7, "expected at least seven error cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 7,
+        "expected at least seven error cases, found {}",
+        cases.len()
+    );
     for case in cases {
         let expected = expected_positions(&case.join("expected.txt"));
         let reported = reported_positions(&case.join("service.wsdl"));
-        assert_eq!(reported, expected, "positions reported for {}", case.display());
+        assert_eq!(
+            reported,
+            expected,
+            "positions reported for {}",
+            case.display()
+        );
     }
 }
 
 #[test]
 fn several_errors_reported_together_sorted() {
-    let entry = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors/several_errors/service.wsdl");
+    let entry = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/errors/several_errors/service.wsdl");
     let entry = entry.to_string_lossy().into_owned();
-    let error = Generator::new().generate(&FsResolver, &[&entry]).unwrap_err();
+    let error = Generator::new()
+        .generate(&FsResolver, &[&entry])
+        .unwrap_err();
     let diagnostics = error.diagnostics();
     assert_eq!(diagnostics.len(), 3);
-    assert!(diagnostics[0].message.contains("MissingType"), "{}", diagnostics[0]);
-    assert!(diagnostics[1].message.contains("MissingElement"), "{}", diagnostics[1]);
-    assert!(diagnostics[2].message.contains("MissingMessage"), "{}", diagnostics[2]);
+    assert!(
+        diagnostics[0].message.contains("MissingType"),
+        "{}",
+        diagnostics[0]
+    );
+    assert!(
+        diagnostics[1].message.contains("MissingElement"),
+        "{}",
+        diagnostics[1]
+    );
+    assert!(
+        diagnostics[2].message.contains("MissingMessage"),
+        "{}",
+        diagnostics[2]
+    );
     let mut sorted = diagnostics.to_vec();
     sorted.sort();
     assert_eq!(sorted, diagnostics);
@@ -65,7 +95,10 @@ fn missing_entry_file_is_an_error() {
         .generate(&FsResolver, &["/nonexistent/atollon/none.wsdl"])
         .unwrap_err();
     let text = error.to_string();
-    assert!(text.starts_with("/nonexistent/atollon/none.wsdl:1:1: cannot read"), "{text}");
+    assert!(
+        text.starts_with("/nonexistent/atollon/none.wsdl:1:1: cannot read"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -81,7 +114,14 @@ fn remote_schema_location_is_not_fetched() {
   </wsdl:types>
 </wsdl:definitions>"#,
     );
-    let error = Generator::new().generate(&resolver, &["remote.wsdl"]).unwrap_err();
+    let error = Generator::new()
+        .generate(&resolver, &["remote.wsdl"])
+        .unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("remote.wsdl:4:7: remote location `https://example.invalid/other.xsd` is not fetched"), "{text}");
+    assert!(
+        text.contains(
+            "remote.wsdl:4:7: remote location `https://example.invalid/other.xsd` is not fetched"
+        ),
+        "{text}"
+    );
 }

@@ -18,7 +18,10 @@ fn fixtures_dir() -> String {
 
 /// Generated source, or the error report when the generator rejects the input.
 fn generate(entries: &[&Path]) -> String {
-    let entries: Vec<String> = entries.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let entries: Vec<String> = entries
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
     let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
     let result = Generator::new()
         .secret_fields(["session", "password"])
@@ -59,4 +62,19 @@ fn contract_files() {
         .collect();
     let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
     insta::assert_snapshot!(generate(&refs));
+}
+
+#[test]
+fn contract_api_summary() {
+    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
+    let entries: Vec<String> = ["main", "project", "item", "invoice", "features", "web"]
+        .iter()
+        .map(|stem| wsdl.join(format!("{stem}.wsdl")).to_string_lossy().into_owned())
+        .collect();
+    let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
+    let output = Generator::new()
+        .secret_fields(["session", "password"])
+        .generate(&FsResolver, &refs)
+        .expect("the contract generates");
+    insta::assert_snapshot!(output.api.summary());
 }

@@ -16,9 +16,10 @@ pub(crate) struct InferredRate {
 ///
 /// Shops that state only tax amounts (WooCommerce REST without `rate_percent`) round each
 /// tax to the minor unit, so the plain ratio `tax / base` of one small line can be far
-/// from the rate: 0.08 on 1.00 reads as 8 % when the rate is 7.5 %. This returns the
-/// rate with the fewest decimal places (0 to 4) that reproduces every pair's tax within
-/// half a minor unit, starting from the ratio of the sums.
+/// from the rate: 0.08 on 1.00 reads as 8 % when the rate is 7.5 %. Each pair allows the
+/// rates whose tax lies within half a minor unit of the stated one, an interval; this
+/// returns the number with the fewest decimal places (0 to 4) in the intersection of all
+/// pairs' intervals, the one nearest the ratio of the sums when several qualify.
 pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> InferredRate {
     let with_base: Vec<(Decimal, Decimal)> = pairs
         .iter()
@@ -30,21 +31,33 @@ pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> Infe
     if with_base.is_empty() || base_sum.is_zero() {
         return InferredRate {
             rate: Decimal::ZERO,
-            reproduces_all: tax_sum.is_zero() && pairs.iter().all(|(_, tax)| tax.is_zero()),
+            reproduces_all: pairs.iter().all(|(_, tax)| tax.is_zero()),
         };
     }
     let ratio = tax_sum * Decimal::ONE_HUNDRED / base_sum;
-    for places in 0..=4 {
-        let candidate =
-            ratio.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-        let fits = with_base
-            .iter()
-            .all(|&(base, tax)| tax_matches_rate(base, tax, candidate, minor_units));
-        if fits {
-            return InferredRate {
-                rate: candidate.normalize(),
-                reproduces_all: true,
-            };
+    let half_unit = Decimal::new(5, minor_units + 1);
+    let mut low = Decimal::MIN;
+    let mut high = Decimal::MAX;
+    for &(base, tax) in &with_base {
+        let a = (tax - half_unit) * Decimal::ONE_HUNDRED / base;
+        let b = (tax + half_unit) * Decimal::ONE_HUNDRED / base;
+        low = low.max(a.min(b));
+        high = high.min(a.max(b));
+    }
+    if low <= high {
+        for places in 0..=4u32 {
+            let scale = Decimal::from(10u64.pow(places));
+            let first = (low * scale).ceil() / scale;
+            let last = (high * scale).floor() / scale;
+            if first <= last {
+                let nearest = ratio
+                    .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+                    .clamp(first, last);
+                return InferredRate {
+                    rate: nearest.normalize(),
+                    reproduces_all: true,
+                };
+            }
         }
     }
     InferredRate {
@@ -53,18 +66,6 @@ pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> Infe
             .normalize(),
         reproduces_all: false,
     }
-}
-
-/// Whether `tax` is `rate` percent of `base` within half a minor unit, the precision of
-/// a tax computed from the net amount.
-pub(crate) fn tax_matches_rate(
-    base: Decimal,
-    tax: Decimal,
-    rate: Decimal,
-    minor_units: u32,
-) -> bool {
-    let half_unit = Decimal::new(5, minor_units + 1);
-    tax_within(base, tax, rate, half_unit)
 }
 
 /// Whether `tax` is `rate` percent of `base` within `tolerance`.
@@ -120,13 +121,13 @@ mod tests {
     #[test]
     fn tax_check_allows_half_a_cent() {
         // 266.07 x 12 % = 31.9284, stated 31.93.
-        assert!(tax_matches_rate(d("266.07"), d("31.93"), d("12"), 2));
+        assert!(tax_within(d("266.07"), d("31.93"), d("12"), d("0.005")));
         // 195.66 x 6 % = 11.7396, stated 3.98.
-        assert!(!tax_matches_rate(d("195.66"), d("3.98"), d("6"), 2));
+        assert!(!tax_within(d("195.66"), d("3.98"), d("6"), d("0.01")));
         assert_eq!(tax_of(d("-41.65"), d("21"), 2), d("-8.75"));
         // A tax computed from the gross: 18.00 - 18.00 / 1.23 = 3.37, while 14.63 x 23 %
         // = 3.3649 is 0.0051 away; within one cent, not within half a cent.
-        assert!(!tax_matches_rate(d("14.63"), d("3.37"), d("23"), 2));
+        assert!(!tax_within(d("14.63"), d("3.37"), d("23"), d("0.005")));
         assert!(tax_within(d("14.63"), d("3.37"), d("23"), d("0.01")));
     }
 }
