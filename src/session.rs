@@ -94,11 +94,7 @@ pub async fn login_with_md5(
         Some(token) if !token.expose().is_empty() => Ok(Session::new(server, token)),
         Some(_) => Err(Error::Decode {
             operation,
-            source: DecodeError::invalid(
-                SESSION_PATH.to_owned(),
-                "",
-                "a non-empty session token",
-            ),
+            source: DecodeError::invalid(SESSION_PATH.to_owned(), "", "a non-empty session token"),
         }),
         None => Err(Error::Decode {
             operation,

@@ -295,7 +295,11 @@ mod tests {
             (BillingStatus::APPROVED_BY_CLIENT, 5, "approved by client"),
             (BillingStatus::POSTPONED, 6, "postponed"),
             (BillingStatus::CANCELLED, 7, "cancelled"),
-            (BillingStatus::INSTALLED_TECHNOLOGY, 999, "installed technology"),
+            (
+                BillingStatus::INSTALLED_TECHNOLOGY,
+                999,
+                "installed technology",
+            ),
         ];
         assert_eq!(BillingStatus::ALL.len(), expected.len());
         for (status, value, name) in expected {

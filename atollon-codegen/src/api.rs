@@ -228,8 +228,18 @@ fn builtin_name(builtin: Builtin) -> &'static str {
 
 fn tokens_text(tokens: proc_macro2::TokenStream) -> String {
     // Short names read better in a summary; the full paths are in the generated code.
-    let mut text: String = tokens.to_string().chars().filter(|c| !c.is_whitespace()).collect();
-    for prefix in ["::core::option::", "::std::string::", "::std::vec::", "::std::boxed::", "__rt::"] {
+    let mut text: String = tokens
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for prefix in [
+        "::core::option::",
+        "::std::string::",
+        "::std::vec::",
+        "::std::boxed::",
+        "__rt::",
+    ] {
         text = text.replace(prefix, "");
     }
     text.replace(',', ", ")

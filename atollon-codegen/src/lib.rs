@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod build;
 mod diag;
 mod emit;
 mod ir;

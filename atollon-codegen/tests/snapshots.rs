@@ -69,7 +69,11 @@ fn contract_api_summary() {
     let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl");
     let entries: Vec<String> = ["main", "project", "item", "invoice", "features", "web"]
         .iter()
-        .map(|stem| wsdl.join(format!("{stem}.wsdl")).to_string_lossy().into_owned())
+        .map(|stem| {
+            wsdl.join(format!("{stem}.wsdl"))
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let refs: Vec<&str> = entries.iter().map(String::as_str).collect();
     let output = Generator::new()

@@ -119,7 +119,7 @@ mod tests {
     }
 
     #[test]
-    fn tax_check_allows_half_a_cent() {
+    fn tax_check_tolerances() {
         // 266.07 x 12 % = 31.9284, stated 31.93.
         assert!(tax_within(d("266.07"), d("31.93"), d("12"), d("0.005")));
         // 195.66 x 6 % = 11.7396, stated 3.98.

@@ -5,11 +5,15 @@
 use std::fmt::Debug;
 use std::path::Path;
 
-use atollon_client::xml::{Children, Name, ReadContext, ReadElement, ReadParticles, WriteElement, WriteParticles, XmlWriter};
+use atollon_client::xml::{
+    Children, Name, ReadContext, ReadElement, ReadParticles, WriteElement, WriteParticles,
+    XmlWriter,
+};
 use atollon_codegen_fixtures as fixtures;
 
 fn envelope(case: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../fixtures/features/{case}/envelope.xml"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../fixtures/features/{case}/envelope.xml"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -23,7 +27,10 @@ fn body<'a, 'i>(document: &'a roxmltree::Document<'i>) -> roxmltree::Node<'a, 'i
 
 /// A name with `'static` strings, as generated code has them; leaking is fine in a test.
 fn static_name(node: roxmltree::Node<'_, '_>) -> Name {
-    let namespace = node.tag_name().namespace().map(|ns| &*Box::leak(ns.to_owned().into_boxed_str()));
+    let namespace = node
+        .tag_name()
+        .namespace()
+        .map(|ns| &*Box::leak(ns.to_owned().into_boxed_str()));
     let local = Box::leak(node.tag_name().name().to_owned().into_boxed_str());
     Name::new(namespace, local)
 }
@@ -41,16 +48,30 @@ struct Canonical {
 fn canonical(node: roxmltree::Node<'_, '_>) -> Canonical {
     let mut attributes: Vec<_> = node
         .attributes()
-        .map(|a| (a.namespace().map(str::to_owned), a.name().to_owned(), a.value().to_owned()))
+        .map(|a| {
+            (
+                a.namespace().map(str::to_owned),
+                a.name().to_owned(),
+                a.value().to_owned(),
+            )
+        })
         .collect();
     attributes.sort();
-    let text: String = node.children().filter(|n| n.is_text()).filter_map(|n| n.text()).collect();
+    let text: String = node
+        .children()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
     Canonical {
         namespace: node.tag_name().namespace().map(str::to_owned),
         name: node.tag_name().name().to_owned(),
         attributes,
         text: normalise_text(text.trim()),
-        children: node.children().filter(|n| n.is_element()).map(canonical).collect(),
+        children: node
+            .children()
+            .filter(|n| n.is_element())
+            .map(canonical)
+            .collect(),
     }
 }
 
@@ -84,23 +105,36 @@ fn check_element<T: ReadElement + WriteElement + PartialEq + Debug>(case: &str) 
     let xml = envelope(case);
     let document = roxmltree::Document::parse(&xml).expect("envelope parses");
     let ctx = ReadContext::new();
-    let element = body(&document).first_element_child().expect("Body has an element");
-    let value = T::read_element(element, &ctx).unwrap_or_else(|e| panic!("{case}: read failed: {e}"));
+    let element = body(&document)
+        .first_element_child()
+        .expect("Body has an element");
+    let value =
+        T::read_element(element, &ctx).unwrap_or_else(|e| panic!("{case}: read failed: {e}"));
 
     let mut writer = XmlWriter::new();
-    value.write_element(&mut writer, static_name(element)).unwrap_or_else(|e| panic!("{case}: write failed: {e}"));
+    value
+        .write_element(&mut writer, static_name(element))
+        .unwrap_or_else(|e| panic!("{case}: write failed: {e}"));
     let written = writer.into_string();
-    let reparsed = roxmltree::Document::parse(&written).unwrap_or_else(|e| panic!("{case}: written XML does not parse: {e}\n{written}"));
+    let reparsed = roxmltree::Document::parse(&written)
+        .unwrap_or_else(|e| panic!("{case}: written XML does not parse: {e}\n{written}"));
 
     let mut expected = canonical(element);
     let mut actual = canonical(reparsed.root_element());
     // An attribute with a fixed value is always written, because an absent one means
     // the same value; the comparison ignores it on both sides.
-    if let Some(fixed) = FIXED_ATTRIBUTES.iter().find(|(c, _)| *c == case).map(|(_, a)| *a) {
+    if let Some(fixed) = FIXED_ATTRIBUTES
+        .iter()
+        .find(|(c, _)| *c == case)
+        .map(|(_, a)| *a)
+    {
         drop_attribute(&mut expected, fixed);
         drop_attribute(&mut actual, fixed);
     }
-    assert_eq!(actual, expected, "{case}: XML differs after a round trip:\n{written}");
+    assert_eq!(
+        actual, expected,
+        "{case}: XML differs after a round trip:\n{written}"
+    );
     let again = T::read_element(reparsed.root_element(), &ctx).expect("written XML reads back");
     assert_eq!(again, value, "{case}: value differs after a round trip");
 }
@@ -110,7 +144,9 @@ fn check_particles<T: ReadParticles + WriteParticles + PartialEq + Debug>(case: 
     let document = roxmltree::Document::parse(&xml).expect("envelope parses");
     let ctx = ReadContext::new();
     let body = body(&document);
-    let value = Children::new(body, &ctx).required_group::<T>().unwrap_or_else(|e| panic!("{case}: read failed: {e}"));
+    let value = Children::new(body, &ctx)
+        .required_group::<T>()
+        .unwrap_or_else(|e| panic!("{case}: read failed: {e}"));
 
     let mut writer = XmlWriter::new();
     writer.start(Name::unqualified("Body")).unwrap();
@@ -118,9 +154,21 @@ fn check_particles<T: ReadParticles + WriteParticles + PartialEq + Debug>(case: 
     writer.end().unwrap();
     let written = writer.into_string();
     let reparsed = roxmltree::Document::parse(&written).expect("written XML parses");
-    let original: Vec<_> = body.children().filter(|n| n.is_element()).map(canonical).collect();
-    let rewritten: Vec<_> = reparsed.root_element().children().filter(|n| n.is_element()).map(canonical).collect();
-    assert_eq!(rewritten, original, "{case}: XML differs after a round trip:\n{written}");
+    let original: Vec<_> = body
+        .children()
+        .filter(|n| n.is_element())
+        .map(canonical)
+        .collect();
+    let rewritten: Vec<_> = reparsed
+        .root_element()
+        .children()
+        .filter(|n| n.is_element())
+        .map(canonical)
+        .collect();
+    assert_eq!(
+        rewritten, original,
+        "{case}: XML differs after a round trip:\n{written}"
+    );
 }
 
 macro_rules! element_cases {
@@ -155,7 +203,9 @@ element_cases! {
 
 #[test]
 fn doc_literal_bare() {
-    check_particles::<fixtures::features_doc_literal_bare::service::AttachNoteParts>("doc_literal_bare");
+    check_particles::<fixtures::features_doc_literal_bare::service::AttachNoteParts>(
+        "doc_literal_bare",
+    );
 }
 
 #[test]
@@ -164,13 +214,26 @@ fn nil_and_absent_are_distinct() {
     let xml = envelope("nillable");
     let document = roxmltree::Document::parse(&xml).unwrap();
     let element = body(&document).first_element_child().unwrap();
-    let value = fixtures::features_nillable::service::UpdateContact::read_element(element, &ReadContext::new()).unwrap();
-    let nil_count = [matches!(value.required_nillable, Nillable::Nil), matches!(value.optional_nillable, Some(Nillable::Nil))]
-        .iter()
-        .filter(|nil| **nil)
-        .count();
-    assert_eq!(nil_count, 1, "the envelope has exactly one nil element: {value:?}");
-    assert!(value.optional_plain.is_none() || value.optional_nillable.is_none(), "the envelope has one absent element: {value:?}");
+    let value = fixtures::features_nillable::service::UpdateContact::read_element(
+        element,
+        &ReadContext::new(),
+    )
+    .unwrap();
+    let nil_count = [
+        matches!(value.required_nillable, Nillable::Nil),
+        matches!(value.optional_nillable, Some(Nillable::Nil)),
+    ]
+    .iter()
+    .filter(|nil| **nil)
+    .count();
+    assert_eq!(
+        nil_count, 1,
+        "the envelope has exactly one nil element: {value:?}"
+    );
+    assert!(
+        value.optional_plain.is_none() || value.optional_nillable.is_none(),
+        "the envelope has one absent element: {value:?}"
+    );
 }
 
 #[test]
@@ -178,10 +241,14 @@ fn fault_detail_decodes() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/features/faults/fault.xml");
     let xml = std::fs::read_to_string(path).unwrap();
     let document = roxmltree::Document::parse(&xml).unwrap();
-    let detail = document.descendants().find(|n| n.is_element() && n.tag_name().name() == "detail").expect("fault has a detail");
-    let fault = fixtures::features_faults::service::WithdrawFault::from_detail(detail, &ReadContext::new())
-        .expect("a declared fault is in the detail")
-        .expect("the fault decodes");
+    let detail = document
+        .descendants()
+        .find(|n| n.is_element() && n.tag_name().name() == "detail")
+        .expect("fault has a detail");
+    let fault =
+        fixtures::features_faults::service::WithdrawFault::from_detail(detail, &ReadContext::new())
+            .expect("a declared fault is in the detail")
+            .expect("the fault decodes");
     let text = format!("{fault:?}");
     assert!(text.contains("InsufficientFunds"), "{text}");
 }
