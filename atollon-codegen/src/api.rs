@@ -200,7 +200,7 @@ fn occurs(occurs: Occurs) -> (u32, Option<u32>) {
 }
 
 /// The XML Schema name of a built-in mapping; string-like types all show as `xs:string`.
-fn builtin_name(builtin: Builtin) -> &'static str {
+pub(crate) fn builtin_name(builtin: Builtin) -> &'static str {
     match builtin {
         Builtin::String => "xs:string",
         Builtin::Boolean => "xs:boolean",
@@ -337,6 +337,23 @@ pub(crate) fn module_api(module: &RustModule, name: &str, options: &EmitOptions<
                     })
                     .collect();
                 (ApiTypeKind::Enumeration, fields)
+            }
+            TypeKind::Union(members) => {
+                let fields = members
+                    .iter()
+                    .enumerate()
+                    .map(|(m, member)| ApiField {
+                        name: module.field_names[i][m].clone(),
+                        xml_name: String::new(),
+                        kind: ApiFieldKind::Text,
+                        xsd_type: xsd_type(*member),
+                        rust_type: tokens_text(emitter.type_ref(*member)),
+                        min: 1,
+                        max: Some(1),
+                        nillable: false,
+                    })
+                    .collect();
+                (ApiTypeKind::Choice, fields)
             }
             TypeKind::Alias { target, .. } => (
                 ApiTypeKind::Alias,

@@ -82,11 +82,10 @@ pub enum TypeKind {
         base: TypeRef,
         values: Vec<(String, Option<String>)>,
     },
-    /// A simple type without listed values: its base, or for a union the lexical string.
-    Alias {
-        target: TypeRef,
-        union_of: Vec<String>,
-    },
+    /// A simple type without listed values: its base type.
+    Alias { target: TypeRef },
+    /// `xs:union`: the member types, tried in order when reading.
+    Union(Vec<TypeRef>),
     /// `xs:list`.
     List(TypeRef),
     /// Placeholder while a type's body is being converted.

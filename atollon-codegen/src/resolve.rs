@@ -937,10 +937,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 }
                 .unwrap_or(TypeRef::Builtin(Builtin::String));
                 if enumeration.is_empty() {
-                    TypeKind::Alias {
-                        target: base_ref,
-                        union_of: Vec::new(),
-                    }
+                    TypeKind::Alias { target: base_ref }
                 } else {
                     TypeKind::Enum {
                         base: self.primitive_of(base_ref),
@@ -960,22 +957,24 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 TypeKind::List(item_ref)
             }
             SimpleContent::Union { members, inline } => {
-                let mut names: Vec<String> = members.iter().map(|m| m.local.clone()).collect();
+                let mut refs: Vec<TypeRef> = members
+                    .iter()
+                    .filter_map(|member| self.type_ref(member, st.loc))
+                    .collect();
                 for (i, inline) in inline.iter().enumerate() {
-                    let _ = self.anonymous_simple(
+                    refs.push(self.anonymous_simple(
                         inline,
                         ctx,
                         &format!("{hint}_member{}", i + 1),
                         origin,
-                    );
-                    names.push(format!("an anonymous type #{}", i + 1));
+                    ));
                 }
-                for member in members {
-                    self.type_ref(member, st.loc);
-                }
-                TypeKind::Alias {
-                    target: TypeRef::Builtin(Builtin::String),
-                    union_of: names,
+                if refs.is_empty() {
+                    TypeKind::Alias {
+                        target: TypeRef::Builtin(Builtin::String),
+                    }
+                } else {
+                    TypeKind::Union(refs)
                 }
             }
         }

@@ -89,6 +89,21 @@ pub fn build(ir: Module) -> RustModule {
                     .map(|f| scope.claim(&type_name(&f.name.local)))
                     .collect();
             }
+            TypeKind::Union(members) => {
+                let mut scope = Namespace::default();
+                field_names[i] = members
+                    .iter()
+                    .map(|member| {
+                        let wanted = match member {
+                            TypeRef::Type(id) => type_names[id.0].clone(),
+                            TypeRef::Builtin(b) => {
+                                type_name(crate::api::builtin_name(*b).trim_start_matches("xs:"))
+                            }
+                        };
+                        scope.claim(&wanted)
+                    })
+                    .collect();
+            }
             TypeKind::Enum { values, .. } => {
                 let mut scope = Namespace::default();
                 field_names[i] = values

@@ -19,24 +19,15 @@ impl<'a> Emitter<'a> {
             TypeKind::Particles(def) => self.struct_item(id, def, docs, false),
             TypeKind::Choice(variants) => self.choice_item(id, variants, docs),
             TypeKind::Enum { base, values } => self.enum_item(id, *base, values, docs),
-            TypeKind::Alias { target, union_of } => {
+            TypeKind::Alias { target } => {
                 let name = self.type_ident(id);
                 let target = self.type_ref(*target);
-                let union_doc = if union_of.is_empty() {
-                    quote!()
-                } else {
-                    let note = format!(
-                        " NOTE: a union of {}; kept as its lexical form, without checking which member matches.",
-                        union_of.join(", ")
-                    );
-                    quote!(#[doc = ""] #[doc = #note])
-                };
                 quote! {
                     #docs
-                    #union_doc
                     pub type #name = #target;
                 }
             }
+            TypeKind::Union(members) => self.union_item(id, members, docs),
             TypeKind::List(item) => {
                 let name = self.type_ident(id);
                 let item = self.type_ref(*item);
@@ -382,6 +373,69 @@ impl<'a> Emitter<'a> {
                         #(#reads)*
                     }
                     #fallback
+                }
+            }
+        }
+    }
+
+    fn union_item(&self, id: TypeId, members: &[TypeRef], docs: TokenStream) -> TokenStream {
+        let name = self.type_ident(id);
+        let variants: Vec<_> = self.module.field_names[id.0]
+            .iter()
+            .map(|v| ident(v))
+            .collect();
+        let types: Vec<_> = members.iter().map(|m| self.type_ref(*m)).collect();
+        let expected = format!(
+            "a value of one of the member types {}",
+            self.module.field_names[id.0].join(", ")
+        );
+        let first = &variants[0];
+        let variant_docs: Vec<String> = members
+            .iter()
+            .map(|member| {
+                let shown = match member {
+                    TypeRef::Builtin(b) => crate::api::builtin_name(*b).to_owned(),
+                    TypeRef::Type(t) => self.module.type_names[t.0].clone(),
+                };
+                format!(" A value of the member type `{shown}`.")
+            })
+            .collect();
+        quote! {
+            #docs
+            #[doc = ""]
+            #[doc = " A union: reading tries the member types in schema order and keeps the first that accepts the text."]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name {
+                #(#[doc = #variant_docs] #variants(#types),)*
+            }
+            impl ::core::default::Default for #name {
+                fn default() -> Self {
+                    Self::#first(::core::default::Default::default())
+                }
+            }
+            impl __rt::SimpleValue for #name {
+                fn write_text(&self, out: &mut ::std::string::String) {
+                    match self {
+                        #(Self::#variants(value) => __rt::SimpleValue::write_text(value, out),)*
+                    }
+                }
+                fn parse_text(text: &str) -> ::core::result::Result<Self, ::std::string::String> {
+                    #(
+                        if let ::core::result::Result::Ok(value) = <#types as __rt::SimpleValue>::parse_text(text) {
+                            return ::core::result::Result::Ok(Self::#variants(value));
+                        }
+                    )*
+                    ::core::result::Result::Err(::std::string::String::from(#expected))
+                }
+            }
+            impl __rt::WriteElement for #name {
+                fn write_element(&self, w: &mut __rt::XmlWriter, name: __rt::Name) -> ::core::result::Result<(), __rt::EncodeError> {
+                    w.simple_element(name, self)
+                }
+            }
+            impl __rt::ReadElement for #name {
+                fn read_element(node: __rt::Node<'_, '_>, ctx: &__rt::ReadContext) -> ::core::result::Result<Self, __rt::DecodeError> {
+                    __rt::read_simple(node, ctx)
                 }
             }
         }
