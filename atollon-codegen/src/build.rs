@@ -89,8 +89,12 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let wsdl = dir.join("broken.wsdl");
         std::fs::write(&wsdl, "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\">\n  <wsdl:types>\n</wsdl:definitions>\n").unwrap();
-        let error =
-            generate_to_file(&Generator::new(), &[wsdl.clone()], &dir.join("out.rs")).unwrap_err();
+        let error = generate_to_file(
+            &Generator::new(),
+            std::slice::from_ref(&wsdl),
+            &dir.join("out.rs"),
+        )
+        .unwrap_err();
         let text = error.to_string();
         // Line 3 column 1 is the `</wsdl:definitions>` that closes while `wsdl:types` is open.
         let expected_prefix = format!(

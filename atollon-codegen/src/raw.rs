@@ -89,7 +89,6 @@ pub enum InlineType {
 #[derive(Clone, Debug)]
 pub struct ComplexType {
     pub name: Option<String>,
-    pub mixed: bool,
     pub content: Content,
     pub doc: Option<String>,
     pub loc: Loc,
@@ -606,7 +605,6 @@ impl<'d> Parser<'d> {
         });
         ComplexType {
             name: node.attribute("name").map(str::to_owned),
-            mixed: flag(node, "mixed"),
             content,
             doc: documentation(node),
             loc: self.loc(node),

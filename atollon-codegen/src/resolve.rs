@@ -424,8 +424,8 @@ impl<'a, 'd> Resolver<'a, 'd> {
         origin: &QName,
     ) -> StructDef {
         let mut def = StructDef::default();
-        // NOTE: character data in mixed content is not kept; only the elements are read.
-        let _ = ct.mixed;
+        // NOTE: character data in mixed content (`mixed="true"`) is not kept; only the
+        // elements are read.
         match &ct.content {
             Content::Particles {
                 particle,
@@ -459,7 +459,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 }
                 let mut own = Vec::new();
                 self.attribute_fields(attributes, ctx, hint, origin, &mut own);
-                merge_attributes(&mut def.attributes, own, *derivation, attributes, ctx);
+                merge_attributes(&mut def.attributes, own, *derivation, attributes);
                 def.any_attribute |= *any_attribute;
                 if def.text.is_none() {
                     def.text = Some(TypeRef::Builtin(Builtin::String));
@@ -499,7 +499,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 }
                 let mut own = Vec::new();
                 self.attribute_fields(attributes, ctx, hint, origin, &mut own);
-                merge_attributes(&mut def.attributes, own, *derivation, attributes, ctx);
+                merge_attributes(&mut def.attributes, own, *derivation, attributes);
                 def.any_attribute |= *any_attribute;
             }
         }
@@ -762,16 +762,44 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 self.types[id.0].kind = TypeKind::Particles(def);
                 out.push(particles_field(&name, id, occurs(p.min, p.max)));
             }
-            Term::GroupRef(_) => {
-                let mut fields = Vec::new();
-                let as_one = Particle {
-                    min: 1,
-                    max: MaxOccurs::Bounded(2),
-                    ..p.clone()
+            // A group is one alternative holding its whole content, except a group that
+            // is itself a choice, whose alternatives join this choice.
+            Term::GroupRef(qname) => {
+                let Some((group, group_ctx)) = self.sym.groups.get(qname).copied() else {
+                    self.error(p.loc, format!("undefined group `{qname}`"));
+                    return;
                 };
-                let _ = as_one;
-                self.particle_fields(p, ctx, hint, origin, false, &mut fields);
-                out.extend(fields);
+                let Some(inner) = &group.particle else { return };
+                let single = occurs(p.min, p.max) == Occurs::One;
+                match &inner.term {
+                    Term::Choice(alternatives) if single => {
+                        for alternative in alternatives {
+                            self.choice_variant(alternative, group_ctx, hint, origin, out);
+                        }
+                    }
+                    Term::Sequence(_) | Term::All(_) | Term::Choice(_) => {
+                        let group_hint = format!("{hint}_{}", qname.local);
+                        let id = self.push(
+                            qname.clone(),
+                            group_hint.clone(),
+                            NameClass::Anonymous,
+                            None,
+                            group.loc,
+                        );
+                        let mut def = StructDef::default();
+                        self.particle_fields(
+                            inner,
+                            group_ctx,
+                            &group_hint,
+                            qname,
+                            false,
+                            &mut def.fields,
+                        );
+                        self.types[id.0].kind = TypeKind::Particles(def);
+                        out.push(particles_field(&qname.local, id, occurs(p.min, p.max)));
+                    }
+                    _ => self.particle_fields(inner, group_ctx, hint, origin, false, out),
+                }
             }
         }
     }
@@ -1246,7 +1274,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 );
                 let mut def = StructDef::default();
                 for part in parts {
-                    if let Some(field) = self.part_field(part, true, &origin) {
+                    if let Some(field) = self.part_field(part) {
                         def.fields.push(field);
                     }
                 }
@@ -1282,7 +1310,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     );
                     let mut def = StructDef::default();
                     for part in many {
-                        if let Some(field) = self.part_field(part, false, &origin) {
+                        if let Some(field) = self.part_field(part) {
                             def.fields.push(field);
                         }
                     }
@@ -1295,7 +1323,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
 
     /// A message part as an element: its global element, or for `type=` parts an
     /// unqualified element named after the part.
-    fn part_field(&mut self, part: &raw::Part, _rpc: bool, _origin: &QName) -> Option<Field> {
+    fn part_field(&mut self, part: &raw::Part) -> Option<Field> {
         let (name, ty) = match (&part.element, &part.type_name) {
             (Some(element), _) => (
                 XmlName {
@@ -1356,7 +1384,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 );
                 continue;
             };
-            if let Some(field) = self.part_field(part, false, &header.message) {
+            if let Some(field) = self.part_field(part) {
                 def.fields.push(field);
             }
         }
@@ -1379,7 +1407,6 @@ fn merge_attributes(
     own: Vec<AttributeField>,
     derivation: Derivation,
     uses: &[AttributeUse],
-    ctx: SchemaCtx<'_>,
 ) {
     if derivation == Derivation::Restriction {
         for use_ in uses {
@@ -1394,7 +1421,6 @@ fn merge_attributes(
             }
         }
     }
-    let _ = ctx;
     for field in own {
         if let Some(existing) = inherited.iter_mut().find(|f| f.name == field.name) {
             *existing = field;

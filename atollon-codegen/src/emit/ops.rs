@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, ident, name_tokens, Emitter};
-use crate::ir::{Body, Operation, TypeRef};
+use crate::ir::{Body, Operation};
 use crate::raw::SoapVersion;
 
 impl<'a> Emitter<'a> {
@@ -61,9 +61,9 @@ impl<'a> Emitter<'a> {
                 };
             });
             let docs = doc_attrs(op.doc.as_deref(), op_name);
-            let (request_param, request_arg, write_body) = self.request_parts(op);
+            let (request_param, write_body) = self.request_parts(op);
             let (response_type, read_body) = self.response_parts(op);
-            let (header_param, header_arg, header_writer) = match op.headers {
+            let (header_param, header_arg) = match op.headers {
                 Some(id) => {
                     let ty = self.type_ident(id);
                     (
@@ -71,12 +71,10 @@ impl<'a> Emitter<'a> {
                         quote!(::core::option::Option::Some(&|w: &mut __rt::XmlWriter| {
                             __rt::WriteParticles::write_particles(headers, w)
                         })),
-                        quote!(),
                     )
                 }
-                None => (quote!(), quote!(::core::option::Option::None), quote!()),
+                None => (quote!(), quote!(::core::option::Option::None)),
             };
-            let _ = header_writer;
             methods.push(quote! {
                 #docs
                 pub async fn #method(&self, #header_param #request_param) -> ::core::result::Result<#response_type, __rt::Error> {
@@ -85,7 +83,6 @@ impl<'a> Emitter<'a> {
                         .await
                 }
             });
-            let _ = request_arg;
 
             // Server side.
             let variant = ident(&crate::names::type_name(&op.name));
@@ -179,10 +176,10 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn request_parts(&self, op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
+    /// The method's request parameter and the closure that writes the Body content.
+    fn request_parts(&self, op: &Operation) -> (TokenStream, TokenStream) {
         match &op.input {
             Body::Empty => (
-                quote!(),
                 quote!(),
                 quote!(|_: &mut __rt::XmlWriter| ::core::result::Result::Ok(())),
             ),
@@ -191,7 +188,6 @@ impl<'a> Emitter<'a> {
                 let xml = name_tokens(name);
                 (
                     quote!(request: &#ty),
-                    quote!(request),
                     quote!(|w: &mut __rt::XmlWriter| w.element(#xml, request)),
                 )
             }
@@ -199,7 +195,6 @@ impl<'a> Emitter<'a> {
                 let ty = self.type_ident(*id);
                 (
                     quote!(request: &#ty),
-                    quote!(request),
                     quote!(
                         |w: &mut __rt::XmlWriter| __rt::WriteParticles::write_particles(request, w)
                     ),
@@ -305,7 +300,6 @@ impl<'a> Emitter<'a> {
                 }
             });
         }
-        let _ = TypeRef::Builtin;
         quote! {
             #[doc = #summary]
             #[derive(Clone, Debug, PartialEq)]
