@@ -4,8 +4,15 @@
 
 include!(concat!(env!("OUT_DIR"), "/atollon.rs"));
 
+/// The runtime that the generated code calls, so that applications need only this crate.
+pub use atollon_client;
+pub use atollon_client::xml::Secret;
+pub use atollon_client::{Client, ClientBuilder, Error, Session};
+
 pub mod session;
 pub mod values;
 
 #[cfg(feature = "billing")]
 pub mod billing;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;

@@ -5,7 +5,7 @@
 //! name the documented values and convert to the field types, so a request reads
 //! `billing_status: Some(BillingStatus::APPROVED.into())` instead of a bare `3`.
 //!
-//! Each wrapper holds any value, not only the documented ones, because an instance may
+//! Each wrapper accepts any value, not only the documented ones, because an instance may
 //! return values that the public pages do not list.
 //!
 //! ```
@@ -230,7 +230,7 @@ int_values! {
 }
 
 string_values! {
-    /// What a contact did to cause a marketing trigger: `MARKETING_TRIGGER/baseType` of
+    /// Action of a contact that caused a marketing trigger: `MARKETING_TRIGGER/baseType` of
     /// CreateMarketingTriggers.
     ///
     /// NOTE: Atollon lists these values without descriptions, so the meanings below are

@@ -10,7 +10,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ impl Recorded {
     }
 }
 
-/// What the server does with one request.
+/// Action of the server for one request.
 pub enum Reply {
     /// A complete response with `Content-Length`.
     Respond {
@@ -73,8 +73,9 @@ pub enum Reply {
     Delay(Duration, Box<Reply>),
     /// Waits until `peers` requests (this one included) are being handled at once, or at
     /// most `max_wait`, then carries out the inner reply. Once the server has handled
-    /// `peers` requests at once, later requests no longer wait. The wait makes concurrent
-    /// requests overlap without depending on how fast the client sends them.
+    /// `peers` requests at once, or one wait has expired, later requests no longer wait.
+    /// The wait makes concurrent requests overlap without depending on how fast the
+    /// client sends them.
     AwaitPeers {
         peers: usize,
         max_wait: Duration,
@@ -86,12 +87,12 @@ pub enum Reply {
 }
 
 impl Reply {
-    /// A 200 response with `text/xml; charset=utf-8`.
+    /// Builds a 200 response with `text/xml; charset=utf-8`.
     pub fn xml(body: &str) -> Reply {
         Reply::with(200, Some("text/xml; charset=utf-8"), body)
     }
 
-    /// A response with the given status, content type and body.
+    /// Builds a response with the given status, content type and body.
     pub fn with(status: u16, content_type: Option<&'static str>, body: &str) -> Reply {
         Reply::Respond {
             status,
@@ -108,6 +109,8 @@ struct Shared {
     requests: Mutex<Vec<Recorded>>,
     active: AtomicUsize,
     max_active: AtomicUsize,
+    /// Set when a [`Reply::AwaitPeers`] wait expired, so that later requests skip theirs.
+    peer_wait_expired: AtomicBool,
 }
 
 /// A test server on 127.0.0.1 with a port chosen by the system. It stops accepting
@@ -134,6 +137,7 @@ impl TestServer {
             requests: Mutex::new(Vec::new()),
             active: AtomicUsize::new(0),
             max_active: AtomicUsize::new(0),
+            peer_wait_expired: AtomicBool::new(false),
         });
         let accept_shared = Arc::clone(&shared);
         let task = tokio::spawn(async move {
@@ -219,9 +223,12 @@ async fn carry_out(stream: &mut TcpStream, reply: Reply, shared: &Shared) {
             } => {
                 let deadline = tokio::time::Instant::now() + max_wait;
                 while shared.max_active.load(Ordering::SeqCst) < peers
-                    && shared.active.load(Ordering::SeqCst) < peers
-                    && tokio::time::Instant::now() < deadline
+                    && !shared.peer_wait_expired.load(Ordering::SeqCst)
                 {
+                    if tokio::time::Instant::now() >= deadline {
+                        shared.peer_wait_expired.store(true, Ordering::SeqCst);
+                        break;
+                    }
                     tokio::time::sleep(Duration::from_millis(2)).await;
                 }
                 reply = *then;
@@ -287,6 +294,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
         }
         buffer.extend_from_slice(&chunk[..read]);
     };
+
     let head = String::from_utf8(buffer[..head_end].to_vec()).ok()?;
     let mut lines = head.split("\r\n");
     let mut request_line = lines.next()?.split(' ');
@@ -301,6 +309,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
         .find(|(key, _)| key.eq_ignore_ascii_case("content-length"))
         .and_then(|(_, value)| value.parse().ok())
         .unwrap_or(0);
+
     let mut body = buffer[head_end + 4..].to_vec();
     while body.len() < length {
         let mut chunk = [0u8; 4096];
@@ -340,21 +349,39 @@ pub fn example(file_name: &str) -> String {
     }
 }
 
-/// A SOAP 1.1 envelope around `content`, with the prefixes Atollon writes in responses.
+/// Returns the file name of the published `kind` (`request` or `response`) envelope of
+/// `operation`, such as `CreateContact.response.inferred.xml`.
+pub fn example_file(operation: &str, kind: &str) -> String {
+    let published = format!("{operation}.{kind}.xml");
+    let inferred = format!("{operation}.{kind}.inferred.xml");
+    if examples_dir().join(&published).exists() {
+        published
+    } else if examples_dir().join(&inferred).exists() {
+        inferred
+    } else {
+        panic!(
+            "no {kind} example for {operation} in {}",
+            examples_dir().display()
+        )
+    }
+}
+
+/// Wraps `content` in a SOAP 1.1 envelope, with the prefixes Atollon writes in responses.
 pub fn soap11_envelope(content: &str) -> String {
     format!(
         r#"<ns0:Envelope xmlns:ns0="{SOAP11}" xmlns:ns1="{ATOLLON}"><ns0:Body>{content}</ns0:Body></ns0:Envelope>"#
     )
 }
 
-/// A response element `{operation}Response` with `result`, `time` and `rest`.
+/// Builds an envelope with the response element `{operation}Response`, containing
+/// `result`, `time` and then `rest`.
 pub fn response_envelope(operation: &str, result: &str, rest: &str) -> String {
     soap11_envelope(&format!(
         "<ns1:{operation}Response><result>{result}</result><time>0.01</time>{rest}</ns1:{operation}Response>"
     ))
 }
 
-/// A SOAP 1.1 Fault envelope.
+/// Builds a SOAP 1.1 Fault envelope with `faultcode` in the envelope namespace.
 pub fn fault_envelope(code: &str, reason: &str, detail: &str) -> String {
     soap11_envelope(&format!(
         "<ns0:Fault><faultcode>ns0:{code}</faultcode><faultstring>{reason}</faultstring>\
@@ -430,13 +457,13 @@ pub fn assert_same_xml(label: &str, expected: &str, actual: &str) {
         .zip(&actual_lines)
         .position(|(expected, actual)| expected != actual)
         .unwrap_or(expected_lines.len().min(actual_lines.len()));
-    let shown = |lines: &[String]| lines.get(differing).cloned().unwrap_or("(end)".into());
+    let line_at = |lines: &[String]| lines.get(differing).cloned().unwrap_or("(end)".into());
     panic!(
         "{label}: the documents differ at line {}:\n  expected: {}\n  actual:   {}\n\
          expected document:\n{}\nactual document:\n{}",
         differing + 1,
-        shown(&expected_lines),
-        shown(&actual_lines),
+        line_at(&expected_lines),
+        line_at(&actual_lines),
         expected_lines.join("\n"),
         actual_lines.join("\n"),
     );

@@ -59,21 +59,37 @@ impl ReadContext {
 ///
 /// Reading is lenient in the ways real servers differ from their contracts: elements the
 /// schema does not name are skipped, and an optional element that is absent leaves the
-/// cursor where it was. Elements must still come in schema order, so a required element
-/// that appears only before the cursor is reported as missing.
+/// cursor where it was. Elements must still come in schema order: a search for one
+/// element stops at the first element the type declares under another name, so an
+/// element out of order is left unread instead of taking the cursor past the elements
+/// between.
 pub struct Children<'a, 'input, 'c> {
     parent: Node<'a, 'input>,
     next: Option<Node<'a, 'input>>,
     ctx: &'c ReadContext,
+    /// Every element name the type being read declares, nested groups included; empty
+    /// when unknown, in which case a search looks at all following elements.
+    declared: &'static [Name],
 }
 
 impl<'a, 'input, 'c> Children<'a, 'input, 'c> {
     /// Starts at the first element child of `parent`.
     pub fn new(parent: Node<'a, 'input>, ctx: &'c ReadContext) -> Self {
+        Self::with_declared(parent, ctx, &[])
+    }
+
+    /// Starts at the first element child of `parent`, reading a type that declares the
+    /// element names `declared`.
+    pub fn with_declared(
+        parent: Node<'a, 'input>,
+        ctx: &'c ReadContext,
+        declared: &'static [Name],
+    ) -> Self {
         Self {
             parent,
             next: parent.first_element_child(),
             ctx,
+            declared,
         }
     }
 
@@ -99,6 +115,13 @@ impl<'a, 'input, 'c> Children<'a, 'input, 'c> {
         while let Some(n) = node {
             if names.iter().any(|name| self.ctx.name_matches(n, *name)) {
                 return Some(n);
+            }
+            if self
+                .declared
+                .iter()
+                .any(|name| self.ctx.name_matches(n, *name))
+            {
+                return None;
             }
             node = n.next_sibling_element();
         }
@@ -258,6 +281,21 @@ mod tests {
         assert_eq!(a, 1);
         assert_eq!(b, None);
         assert_eq!(cs, vec![3, 4]);
+    }
+
+    #[test]
+    fn search_stops_at_declared_element() {
+        const DECLARED: &[Name] = &[Name::unqualified("count"), Name::unqualified("ITEM")];
+        let doc =
+            roxmltree::Document::parse("<r><ITEM>1</ITEM><x/><ITEM>2</ITEM><count>2</count></r>")
+                .unwrap();
+        let ctx = ReadContext::new();
+        let mut c = Children::with_declared(doc.root_element(), &ctx, DECLARED);
+        let count: Option<i32> = c.optional(Name::unqualified("count")).unwrap();
+        let items: Vec<i32> = c.repeated(Name::unqualified("ITEM")).unwrap();
+        // `count` out of order is not read, but the items before it are kept.
+        assert_eq!(count, None);
+        assert_eq!(items, vec![1, 2]);
     }
 
     #[test]

@@ -256,6 +256,17 @@ impl SimpleValue for Decimal {
     fn parse_text(text: &str) -> Result<Self, String> {
         const EXPECTED: &str = "xs:decimal (digits with an optional sign and decimal point)";
         let trimmed = text.trim();
+        // XML Schema has no exponent in xs:decimal, but servers that print floats (PHP
+        // writes 1.0E-5) send one; it is read exactly, never through a float.
+        if let Some((mantissa, _)) = trimmed.split_once(['e', 'E']) {
+            if !mantissa.is_empty()
+                && mantissa
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+            {
+                return Decimal::from_scientific(trimmed).map_err(|_| EXPECTED.to_owned());
+            }
+        }
         let unsigned = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
         let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
         let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -911,7 +922,10 @@ mod tests {
         assert_eq!(out, "6170.00");
         assert_eq!(Decimal::parse_text("+1.5"), Ok(Decimal::new(15, 1)));
         assert_eq!(Decimal::parse_text(".5"), Ok(Decimal::new(5, 1)));
-        assert!(Decimal::parse_text("1e5").is_err());
+        assert_eq!(Decimal::parse_text("1.0E-5"), Ok(Decimal::new(1, 5)));
+        assert_eq!(Decimal::parse_text("25e2"), Ok(Decimal::new(2500, 0)));
+        assert!(Decimal::parse_text("e5").is_err());
+        assert!(Decimal::parse_text("1e").is_err());
         assert!(Decimal::parse_text("1_000").is_err());
         assert!(Decimal::parse_text(".").is_err());
         assert!(Decimal::parse_text("123456789012345678901234567890").is_err());

@@ -16,6 +16,13 @@ pub(crate) fn doc_attrs(doc: Option<&str>, fallback: &str) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// Turns documentation the generator wrote itself (already valid Markdown) into
+/// `#[doc]` attributes.
+pub(crate) fn generated_doc_attrs(text: &str) -> TokenStream {
+    let line = format!(" {text}");
+    quote!(#[doc = #line])
+}
+
 fn render(doc: &str) -> String {
     let mut paragraphs = Vec::new();
     let mut current: Vec<&str> = Vec::new();

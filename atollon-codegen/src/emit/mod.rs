@@ -12,7 +12,7 @@ use quote::quote;
 use crate::ir::{Builtin, FieldKind, Occurs, TypeId, TypeKind, TypeRef, XmlName};
 use crate::rust_model::RustModule;
 
-pub(crate) use docs::doc_attrs;
+pub(crate) use docs::{doc_attrs, generated_doc_attrs};
 
 /// Settings that shape the emitted code.
 pub(crate) struct EmitOptions<'a> {

@@ -13,7 +13,26 @@ use crate::ir::{
 impl<'a> Emitter<'a> {
     pub fn type_item(&self, id: TypeId) -> TokenStream {
         let ty = &self.module.ir.types[id.0];
-        let docs = doc_attrs(ty.doc.as_deref(), &ty.qname.to_string());
+        let generated_doc = match (&ty.doc, &ty.kind) {
+            (None, TypeKind::Choice(_)) => Some(format!(
+                "One of {}, inside `{}`.",
+                self.listed_names(&self.first_names(id, &mut BTreeSet::new())),
+                ty.qname
+            )),
+            (None, TypeKind::Particles(def)) => {
+                let names: Vec<_> = def.fields.iter().map(|f| f.name.clone()).collect();
+                Some(format!(
+                    "The elements {} as one group, inside `{}`.",
+                    self.listed_names(&names),
+                    ty.qname
+                ))
+            }
+            _ => None,
+        };
+        let docs = match generated_doc {
+            Some(text) => super::generated_doc_attrs(&text),
+            None => doc_attrs(ty.doc.as_deref(), &ty.qname.to_string()),
+        };
         match &ty.kind {
             TypeKind::Struct(def) => self.struct_item(id, def, docs, true),
             TypeKind::Particles(def) => self.struct_item(id, def, docs, false),
@@ -92,7 +111,23 @@ impl<'a> Emitter<'a> {
         for (i, field) in def.fields.iter().enumerate() {
             let member = ident(&field_names[i]);
             let ty = self.field_type(id, i, field);
-            let docs = doc_attrs(field.doc.as_deref(), &field.name.local);
+            let generated_doc = match (&field.doc, &field.kind) {
+                (None, FieldKind::Particles(inner)) => match &self.module.ir.types[inner.0].kind {
+                    TypeKind::Choice(_) => Some(format!(
+                        "One of {}.",
+                        self.listed_names(&self.first_names(*inner, &mut BTreeSet::new()))
+                    )),
+                    _ => Some(format!(
+                        "The group of elements starting with {}.",
+                        self.listed_names(&self.first_names(*inner, &mut BTreeSet::new()))
+                    )),
+                },
+                _ => None,
+            };
+            let docs = match generated_doc {
+                Some(text) => super::generated_doc_attrs(&text),
+                None => doc_attrs(field.doc.as_deref(), &field.name.local),
+            };
             members.push(quote!(#docs pub #member: #ty,));
         }
         if let Some(any) = &self.module.any_attribute_name[id.0] {
@@ -103,6 +138,11 @@ impl<'a> Emitter<'a> {
         let write_fields = self.write_fields(id, def);
         let read_fields = self.read_fields(id, def);
         let serde = if element {
+            let mut declared_names = Vec::new();
+            self.declared_names(id, &mut BTreeSet::new(), &mut declared_names);
+            declared_names.sort();
+            declared_names.dedup();
+            let declared = declared_names.iter().map(name_tokens);
             let write_attributes = self.write_attributes(id, def);
             let read_attributes = self.read_attributes(id, def);
             let (write_text, read_text) = match &self.module.text_name[id.0] {
@@ -127,8 +167,9 @@ impl<'a> Emitter<'a> {
                 }
                 impl __rt::ReadElement for #name {
                     fn read_element(node: __rt::Node<'_, '_>, ctx: &__rt::ReadContext) -> ::core::result::Result<Self, __rt::DecodeError> {
+                        const DECLARED: &[__rt::Name] = &[#(#declared),*];
                         #[allow(unused_mut, unused_variables)]
-                        let mut children = __rt::Children::new(node, ctx);
+                        let mut children = __rt::Children::with_declared(node, ctx, DECLARED);
                         ::core::result::Result::Ok(Self {
                             #read_attributes
                             #read_text
@@ -165,6 +206,15 @@ impl<'a> Emitter<'a> {
             }
             #serde
         }
+    }
+
+    /// Element names as `a`, `b`, for generated documentation.
+    fn listed_names(&self, names: &[crate::ir::XmlName]) -> String {
+        names
+            .iter()
+            .map(|n| format!("`{}`", n.local))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn write_attributes(&self, id: TypeId, def: &StructDef) -> TokenStream {
