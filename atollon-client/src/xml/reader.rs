@@ -59,10 +59,10 @@ impl ReadContext {
 ///
 /// Reading is lenient in the ways real servers differ from their contracts: elements the
 /// schema does not name are skipped, and an optional element that is absent leaves the
-/// cursor where it was. Elements must still come in schema order: a search for one
-/// element stops at the first element the type declares under another name, so an
-/// element out of order is left unread instead of taking the cursor past the elements
-/// between.
+/// cursor where it was. A search for one element stops at the first element the type
+/// declares under another name, so an element out of schema order never takes the
+/// cursor past the elements between; a single element that comes too late is still read,
+/// without moving the cursor.
 pub struct Children<'a, 'input, 'c> {
     parent: Node<'a, 'input>,
     next: Option<Node<'a, 'input>>,
@@ -142,9 +142,22 @@ impl<'a, 'input, 'c> Children<'a, 'input, 'c> {
         Some(node)
     }
 
+    /// Finds `name` after an element out of schema order, without moving the cursor, so
+    /// that an element a server sends too late is still read.
+    fn find_late(&self, name: Name) -> Option<Node<'a, 'input>> {
+        let mut node = self.next;
+        while let Some(n) = node {
+            if self.ctx.name_matches(n, name) {
+                return Some(n);
+            }
+            node = n.next_sibling_element();
+        }
+        None
+    }
+
     /// Reads the required element `name`.
     pub fn required<T: ReadElement>(&mut self, name: Name) -> Result<T, DecodeError> {
-        match self.take(name) {
+        match self.take(name).or_else(|| self.find_late(name)) {
             Some(node) => T::read_element(node, self.ctx),
             None => Err(self.missing(name)),
         }
@@ -152,7 +165,7 @@ impl<'a, 'input, 'c> Children<'a, 'input, 'c> {
 
     /// Reads the element `name` if it is present.
     pub fn optional<T: ReadElement>(&mut self, name: Name) -> Result<Option<T>, DecodeError> {
-        match self.take(name) {
+        match self.take(name).or_else(|| self.find_late(name)) {
             Some(node) => T::read_element(node, self.ctx).map(Some),
             None => Ok(None),
         }
@@ -293,8 +306,8 @@ mod tests {
         let mut c = Children::with_declared(doc.root_element(), &ctx, DECLARED);
         let count: Option<i32> = c.optional(Name::unqualified("count")).unwrap();
         let items: Vec<i32> = c.repeated(Name::unqualified("ITEM")).unwrap();
-        // `count` out of order is not read, but the items before it are kept.
-        assert_eq!(count, None);
+        // `count` out of order is still read, and the items before it are kept.
+        assert_eq!(count, Some(2));
         assert_eq!(items, vec![1, 2]);
     }
 
