@@ -66,6 +66,7 @@ mod billing {
         let plan = only_plan("woocommerce-mixed-rates.json");
         assert_eq!(plan.key.to_string(), "woocommerce/shop.example.invalid/801");
         assert_eq!(plan.items.len(), 6);
+
         // Coupon TEN is already in `total` (30.00 -> 27.00): 27.00 / 3 = 9.00, catalog
         // price 30.00 / 3 = 10.00. Rate id 2 has no rate_percent: 3.24 / 27.00 and
         // 1.20 / 10.00 are both 12 %. SKU-1 maps to its product.
@@ -112,6 +113,7 @@ mod billing {
             DEFAULT_PRODUCT,
             ["1", "2.00", "2.00", "2.42", "21"],
         );
+
         // 30.24 + 54.45 + 0 + 11.20 + 6.05 + 2.42 = 104.36 = `total`.
         assert_eq!(plan.reconciliation.billed_gross, dec("104.36"));
         assert!(plan.reconciliation.within_tolerance);
@@ -222,6 +224,7 @@ mod billing {
             "shopify/muster-shop.myshopify.com/820"
         );
         assert_eq!(plan.order_number, "#2001");
+
         // The customer paid in EUR; the USD shop money must not be used.
         assert!(plan.items.iter().all(|item| item.currency == "EUR"));
         // Book: 2 x 10.70 gross = 21.40 - 2.14 allocated discount = 19.26 gross, which
@@ -246,9 +249,11 @@ mod billing {
             DEFAULT_PRODUCT,
             ["1", "5.00", "5.00", "5.95", "19"],
         );
+
         // 19.26 + 119.00 + 5.95 = 144.21 = total_price_set.presentment_money.
         assert_eq!(plan.reconciliation.order_gross, dec("144.21"));
         assert!(plan.reconciliation.within_tolerance);
+
         assert_eq!(plan.contact.kind, ContactKind::Company);
         assert_eq!(plan.contact.name1, "Muster GmbH");
         assert_eq!(plan.folder.name, "Muster GmbH");
@@ -289,6 +294,7 @@ mod billing {
         let config = config();
         let plan = plan_order(results[0].as_ref().unwrap(), &config).unwrap();
         assert_eq!(plan.items.len(), 6);
+
         // `&amp;quot;` in XML is `&quot;` in the text, decoded once more as HTML.
         assert_eq!(plan.items[0].name, "Kniha \"Čaj\"");
         check_item(
@@ -332,11 +338,13 @@ mod billing {
             DEFAULT_PRODUCT,
             ["1", "-1.00", "-1.00", "-1.23", "23"],
         );
+
         // 11.00 + 18.00 + 0 + 3.69 + 1.10 - 1.23 = 32.56.
         assert_eq!(plan.reconciliation.billed_gross, dec("32.56"));
         assert!(plan.reconciliation.within_tolerance);
         // 14.63 x 23 % = 3.3649 against the stated 3.37 is within one cent: no warning.
         assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+
         assert_eq!(plan.contact.kind, ContactKind::Person);
         assert_eq!(plan.contact.name1, "Petra");
         assert_eq!(plan.contact.name3.as_deref(), Some("Ukážková"));

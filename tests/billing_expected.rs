@@ -349,7 +349,7 @@ pub fn shoptet_1234() -> ExpectedOrder {
     }
 }
 
-/// All sample orders.
+/// Returns all sample orders.
 pub fn samples() -> Vec<ExpectedOrder> {
     vec![woocommerce_727(), shopify_450789469(), shoptet_1234()]
 }

@@ -1,72 +1,7 @@
-//! Reader for the canonical order format: a JSON format of this project for shops
-//! without a reader of their own. Export orders into it and bill them with
-//! `--format atollon` (or `auto`).
+//! Reader for the canonical order format, a JSON format of this project for shops
+//! without a reader of their own.
 //!
-//! # Format
-//!
-//! ```json
-//! {
-//!   "format": "atollon-orders",
-//!   "version": 1,
-//!   "orders": [
-//!     {
-//!       "platform": "prestashop",
-//!       "shop": "shop.example",
-//!       "id": "1001",
-//!       "number": "2024-1001",
-//!       "created": "2024-05-01T10:00:00",
-//!       "currency": "EUR",
-//!       "customer": {
-//!         "id": "77",
-//!         "email": "buyer@example.invalid",
-//!         "first_name": "Ada",
-//!         "last_name": "Example",
-//!         "company": "Example Ltd",
-//!         "company_id": "12345678",
-//!         "vat_id": "CZ12345678",
-//!         "phones": ["+420 000 000 001"],
-//!         "address": {
-//!           "street": "1 Example Street", "city": "Exampleville", "zip": "000 00",
-//!           "region": null, "country": "Czechia", "country_code": "CZ"
-//!         }
-//!       },
-//!       "lines": [
-//!         {
-//!           "kind": "product", "sku": "TEA-1", "name": "Green tea",
-//!           "quantity": "2", "net_total": "18.00", "tax_total": "3.78", "vat_rate": "21",
-//!           "subscription": { "period": "month", "interval": 1, "id": "SUB-9" }
-//!         },
-//!         { "kind": "shipping", "name": "Courier", "quantity": "1",
-//!           "net_total": "5.00", "gross_total": "6.05", "vat_rate": "21" }
-//!       ],
-//!       "total": "27.83",
-//!       "total_tax": "4.83"
-//!     }
-//!   ]
-//! }
-//! ```
-//!
-//! Rules:
-//!
-//! - Unknown fields are errors, so a misspelt field cannot be ignored silently.
-//! - Amounts are decimal strings or JSON numbers, read exactly. `net_total` is the net
-//!   line total after discounts, as the shop computed it; `vat_rate` is in percent.
-//!   Give `tax_total` or `gross_total` or both (then `gross_total` must equal
-//!   `net_total + tax_total`); with neither, the tax is `net_total * vat_rate / 100`
-//!   rounded half away from zero to the currency's minor unit.
-//! - `unit_price` (net, after discounts) and `catalog_price` (net, before discounts) are
-//!   optional; without `unit_price` the net unit price is `net_total / quantity`.
-//! - `kind` is `product`, `shipping`, `fee` or `discount`. A discount line is a discount
-//!   that is not already in the other lines' totals, with negative amounts.
-//! - `subscription.period` is `day`, `week`, `month` or `year`, `interval` a whole number
-//!   of at least 1 (default 1); `id` names the subscription so that a later order with
-//!   `"renewal_of": ["SUB-9"]` is recognised as its renewal.
-//! - `platform` and `id` are required and, with `shop`, form the journal key; `shop`
-//!   defaults to the name given in the parse options. `number` defaults to `id`.
-//! - `created` is kept as written; the mapping accepts `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`
-//!   and `YYYY-MM-DDTHH:MM:SS` with an optional fraction and time zone.
-//! - `total` is the gross order total the billed lines must add up to; `total_tax` is
-//!   optional.
+#![doc = include_str!("canonical-format.md")]
 
 use std::path::Path;
 
@@ -219,8 +154,10 @@ pub fn parse(
     file: &Path,
     options: &ParseOptions,
 ) -> Result<Vec<Result<Order, OrderError>>, FileError> {
-    check_header(text, file)?;
+    // Splitting checks the JSON syntax of the whole file first, so a syntax error is
+    // reported as such and not as an unknown header field before it.
     let orders = json::split_orders(text, file, Wrapper::OrdersField)?;
+    check_header(text, file)?;
     Ok(orders
         .iter()
         .map(|raw| {
@@ -291,6 +228,7 @@ fn convert(
             ),
         ));
     }
+
     let minor_units = currency_minor_units(&order.currency);
     let mut lines = Vec::new();
     for (i, line) in order.lines.iter().enumerate() {
@@ -301,6 +239,7 @@ fn convert(
             &fail,
         )?);
     }
+
     let customer = order.customer;
     let address = customer.address.map(|a| Address {
         street: a.street,
@@ -443,4 +382,39 @@ fn convert_line(
         vat_rate: line.vat_rate.normalize(),
         subscription,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Returns the JSON example of the format documentation.
+    fn documented_example() -> &'static str {
+        let doc = include_str!("canonical-format.md");
+        let start = doc.find("```json\n").map(|i| i + 8).unwrap_or(0);
+        let end = doc[start..].find("```").map_or(doc.len(), |i| start + i);
+        &doc[start..end]
+    }
+
+    #[test]
+    fn documented_example_reads() {
+        let orders = parse(
+            documented_example(),
+            Path::new("example.json"),
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(orders.len(), 1);
+        let order = orders[0].as_ref().unwrap();
+        assert_eq!(order.key.to_string(), "prestashop/shop.example/1001");
+        // Green tea: 18.00 + 3.78 = 21.78; courier: gross 6.05 given, tax 1.05.
+        assert_eq!(order.lines[0].gross_total, Decimal::new(2178, 2));
+        assert_eq!(order.lines[1].tax_total, Decimal::new(105, 2));
+        // 21.78 + 6.05 = 27.83 = total; 3.78 + 1.05 = 4.83 = total_tax.
+        let gross: Decimal = order.lines.iter().map(|l| l.gross_total).sum();
+        assert_eq!(gross, order.totals.gross);
+        assert_eq!(order.totals.tax, Some(Decimal::new(483, 2)));
+        let subscription = order.lines[0].subscription.as_ref().unwrap();
+        assert_eq!(subscription.id.as_deref(), Some("SUB-9"));
+    }
 }

@@ -23,7 +23,7 @@ pub struct Config {
     /// Shop SKU to Atollon product id; lines with other SKUs use `ids.default_product`.
     #[serde(default)]
     pub products: BTreeMap<String, i64>,
-    /// How billing items are created.
+    /// Settings of created billing items.
     #[serde(default)]
     pub billing: BillingSection,
 }
@@ -163,7 +163,7 @@ pub enum ConfigError {
         line: usize,
         /// Column, from 1.
         column: usize,
-        /// What is wrong.
+        /// Description of the problem.
         message: String,
     },
 }

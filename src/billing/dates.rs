@@ -46,6 +46,7 @@ impl LocalDateTime {
             minute: 0,
             second: 0,
         };
+
         let rest = &text[10..];
         if rest.is_empty() {
             return Some(result);
@@ -56,6 +57,7 @@ impl LocalDateTime {
             return None;
         }
         result.minute = digits(time.get(3..5)?)?;
+
         let mut tail = &time[5..];
         if let Some(seconds) = tail.strip_prefix(':') {
             result.second = digits(seconds.get(0..2)?)?;
@@ -70,6 +72,7 @@ impl LocalDateTime {
             }
             tail = &fraction[end..];
         }
+
         let zone_ok = tail.is_empty()
             || tail == "Z"
             || ((tail.starts_with('+') || tail.starts_with('-'))

@@ -50,7 +50,7 @@ pub enum FileError {
         line: usize,
         /// Column of the offending value, counted from 1.
         column: usize,
-        /// What is wrong and what was expected.
+        /// Description of the problem and of the expected structure.
         message: String,
     },
     /// `--format auto` recognised none of the supported formats.
@@ -58,7 +58,7 @@ pub enum FileError {
     UnknownFormat {
         /// Path of the file.
         file: PathBuf,
-        /// What the file looks like and which formats were tried.
+        /// Description of the content and of the formats tried.
         message: String,
     },
 }
@@ -69,17 +69,17 @@ pub enum FileError {
 pub struct OrderError {
     /// Path of the file.
     pub file: PathBuf,
-    /// Position of the faulty value when the parser knows it: line and column, from 1.
-    pub position: Option<(usize, usize)>,
+    /// Position of the faulty value when the parser reports it: line and column, from 1.
+    pub position: Option<(u32, u32)>,
     /// Line where the order starts, from 1.
-    pub order_line: Option<usize>,
+    pub order_line: Option<u32>,
     /// The shop's order id when it could be read.
     pub order_id: Option<String>,
     /// Position of the order in the file, from 1.
-    pub order_index: usize,
+    pub order_index: u32,
     /// Path of the field inside the order, such as `line_items[1].quantity`.
     pub field: String,
-    /// What is wrong with the field.
+    /// Description of the problem with the field.
     pub message: String,
 }
 
@@ -109,10 +109,10 @@ impl fmt::Display for OrderError {
 pub struct MapError {
     /// File the order came from.
     pub file: PathBuf,
-    /// Journal key of the order.
-    pub order: OrderKey,
+    /// Journal key of the order, boxed to keep `Result<_, MapError>` small.
+    pub order: Box<OrderKey>,
     /// Path of the field inside the order, in the shop's own naming.
     pub field: String,
-    /// What cannot be mapped and what to change.
+    /// Description of what cannot be mapped and of the fix.
     pub message: String,
 }

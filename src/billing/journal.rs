@@ -6,10 +6,10 @@
 //!
 //! 1. [`Journal::begin_step`] marks the step `sent` and commits **before** the request
 //!    goes out. It refuses a step that is done, in doubt or already sent.
-//! 2. When the answer arrives: [`Journal::complete_step`] (`done`, with the id) or
-//!    [`Journal::fail_step`] (`failed`: Atollon answered with an error, so nothing was
-//!    stored and the step may be sent again by a later run).
-//! 3. When no answer arrives (connection dropped, time-out): [`Journal::mark_in_doubt`].
+//! 2. When the response arrives: [`Journal::complete_step`] (`done`, with the id) or
+//!    [`Journal::fail_step`] (`failed`: Atollon returned an error, so nothing was
+//!    stored and a later run may send the step again).
+//! 3. When no response arrives (connection dropped, time-out): [`Journal::mark_in_doubt`].
 //!    Atollon may have stored the request, so the step is not sent again until a person
 //!    settles it with [`Journal::resolve`].
 //!
@@ -33,7 +33,7 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// Error text of steps found `sent` when a journal is opened.
 pub const STOPPED_RUN_MESSAGE: &str = "the run that sent this request stopped before it recorded \
-     the answer; check in Atollon whether the object exists, then resolve the step with its id or \
+     the response. Check in Atollon whether the object exists, then resolve the step with its id or \
      with retry";
 
 const SCHEMA: &str = "
@@ -168,11 +168,11 @@ pub enum StepState {
     Pending,
     /// The request is about to be sent or on its way.
     Sent,
-    /// Atollon answered with success.
+    /// Atollon returned success.
     Done,
-    /// The request was sent and no answer came: Atollon may have stored it.
+    /// The request was sent and no response came: Atollon may have stored it.
     InDoubt,
-    /// Atollon answered with an error.
+    /// Atollon returned an error.
     Failed,
 }
 
@@ -240,7 +240,7 @@ pub struct OrderEntry {
     pub steps: Vec<StepRecord>,
 }
 
-/// How `atollon journal resolve` settles a step.
+/// Settlement of a step by `atollon journal resolve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution {
     /// Atollon stored the object under this id: the step is done.
@@ -249,7 +249,7 @@ pub enum Resolution {
     Retry,
 }
 
-/// Which key found a returning customer.
+/// Key that found a returning customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedBy {
@@ -281,7 +281,7 @@ pub struct KnownCustomer {
     pub contact_id: i64,
     /// Atollon customer folder id, when the folder step completed.
     pub folder_id: Option<i64>,
-    /// Which key matched.
+    /// Key that matched.
     pub matched_by: MatchedBy,
     /// Normalised phone numbers seen for this customer.
     pub phones: Vec<String>,
@@ -342,7 +342,7 @@ pub enum JournalError {
         step: Step,
         /// Its current state.
         state: StepState,
-        /// What the state means for the caller.
+        /// Meaning of the state for the caller.
         hint: &'static str,
     },
 }
@@ -569,7 +569,7 @@ impl Journal {
         self.finish_sent(key, step, StepState::Done, atollon_id, reference, None)
     }
 
-    /// Marks a sent step `failed`: Atollon answered with an error.
+    /// Marks a sent step `failed`: Atollon returned an error.
     pub fn fail_step(
         &mut self,
         key: &OrderKey,
@@ -579,7 +579,7 @@ impl Journal {
         self.finish_sent(key, step, StepState::Failed, None, None, Some(error))
     }
 
-    /// Marks a sent step `in_doubt`: no answer came, so Atollon may have stored it.
+    /// Marks a sent step `in_doubt`: no response came, so Atollon may have stored it.
     pub fn mark_in_doubt(
         &mut self,
         key: &OrderKey,
@@ -626,8 +626,8 @@ impl Journal {
     }
 
     /// Changes a step that this run sent. A step that another process marked
-    /// `in_doubt` while this run waited for the answer is accepted too, because the
-    /// answer settles the doubt.
+    /// `in_doubt` while this run waited for the response is accepted too, because the
+    /// response settles the doubt.
     fn finish_sent(
         &mut self,
         key: &OrderKey,
@@ -661,7 +661,7 @@ impl Journal {
                 order: key.clone(),
                 step,
                 state: current_state,
-                hint: "only a step this run has sent can take its answer",
+                hint: "only a step this run has sent can take its response",
             });
         }
         transaction
@@ -998,7 +998,7 @@ fn self_error(file: &Path, source: rusqlite::Error) -> JournalError {
     }
 }
 
-/// Whether a `sent` step belongs to another run (a concurrent or stopped one).
+/// Returns whether a `sent` step belongs to another run (a concurrent or stopped one).
 fn record_is_stale(connection: &Connection, key: &OrderKey, step: Step, run_id: i64) -> bool {
     connection
         .query_row(
@@ -1011,7 +1011,7 @@ fn record_is_stale(connection: &Connection, key: &OrderKey, step: Step, run_id: 
         .is_some_and(|step_run| step_run != run_id)
 }
 
-/// The journal rows of a customer's keys: kind, scope and value. Shop customer ids are
+/// Returns the journal rows of a customer's keys: kind, scope and value. Shop customer ids are
 /// scoped to their platform and shop; the other keys are global.
 fn key_rows(keys: &CustomerKeys) -> Vec<(MatchedBy, String, String)> {
     let mut rows = Vec::new();
@@ -1118,6 +1118,7 @@ mod tests {
                 .fail_step(&key(), Step::Item(0), "result ERROR")
                 .unwrap();
         }
+
         let journal = Journal::open(&path).unwrap();
         let contact = journal.step(&key(), Step::Contact).unwrap().unwrap();
         assert_eq!(contact.state, StepState::Done);
@@ -1128,6 +1129,7 @@ mod tests {
         assert_eq!(item.state, StepState::Failed);
         assert_eq!(item.error.as_deref(), Some("result ERROR"));
         assert!(journal.recovered_in_doubt().is_empty());
+
         let list = journal.list().unwrap();
         assert_eq!(list.len(), 1);
         let order: Vec<Step> = list[0].steps.iter().map(|s| s.step).collect();
@@ -1141,7 +1143,7 @@ mod tests {
             let mut journal = Journal::open(&path).unwrap();
             journal.register_order(&key(), "727", None).unwrap();
             journal.begin_step(&key(), Step::Project).unwrap();
-            // The run stops here: no answer is recorded.
+            // The run stops here: no response is recorded.
         }
         let mut journal = Journal::open(&path).unwrap();
         let recovered = journal.recovered_in_doubt();
@@ -1243,6 +1245,7 @@ mod tests {
         journal
             .complete_step(&key(), Step::Contact, Some(1), None)
             .unwrap();
+
         let error = journal.begin_step(&key(), Step::Contact).unwrap_err();
         assert!(
             matches!(
@@ -1254,6 +1257,7 @@ mod tests {
             ),
             "{error}"
         );
+
         let other = OrderKey::new("shopify", "x", "1");
         let error = journal.begin_step(&other, Step::Contact).unwrap_err();
         assert!(

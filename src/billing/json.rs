@@ -29,7 +29,7 @@ pub(crate) struct RawOrder<'a> {
     pub column: usize,
 }
 
-/// How orders are wrapped in a file.
+/// Envelope around the orders of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wrapper {
     /// One order object or an array of them (WooCommerce REST).
@@ -123,6 +123,11 @@ fn structure_error(text: &str, file: &Path, value: &RawValue, message: &str) -> 
     }
 }
 
+/// Converts a line, column or count for [`OrderError`], saturating at `u32::MAX`.
+pub(crate) fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
 /// Returns line and column (from 1) of `slice`, which must be a sub-slice of `text`.
 pub(crate) fn position_of(text: &str, slice: &str) -> (usize, usize) {
     let offset = (slice.as_ptr() as usize)
@@ -168,10 +173,10 @@ pub(crate) fn deserialize_order<T: DeserializeOwned>(
         let message = strip_position(inner);
         OrderError {
             file: file.to_owned(),
-            position: Some((line, column)),
-            order_line: Some(order.line),
+            position: Some((to_u32(line), to_u32(column))),
+            order_line: Some(to_u32(order.line)),
             order_id: peek_order_id(order.raw),
-            order_index: order.index,
+            order_index: to_u32(order.index),
             field: field_path(&error.path().to_string(), &message),
             message,
         }
@@ -220,9 +225,9 @@ pub(crate) fn field_error(
     OrderError {
         file: file.to_owned(),
         position: None,
-        order_line: Some(order.line),
+        order_line: Some(to_u32(order.line)),
         order_id: order_id.map(str::to_owned),
-        order_index: order.index,
+        order_index: to_u32(order.index),
         field: field.into(),
         message: message.into(),
     }

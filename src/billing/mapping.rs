@@ -17,8 +17,8 @@
 //!   removed from every text, with a warning.
 //! - A company name or company id makes a COMPANY contact; otherwise a PERSON.
 //! - Reconciliation: the items' gross totals must add up to the order's gross total
-//!   within one minor unit of the currency per item; otherwise the plan carries a
-//!   warning and is still billed.
+//!   within one minor unit of the currency per item. A larger difference is a warning
+//!   in the plan, and the order is still billed.
 //! - Subscriptions: intervals map to Atollon's `billingFrequency` as 1 day = 10,
 //!   1 week (or 7 days) = 8, 1 month = 6, 3 months = 4, 1 year (or 12 months) = 2. Any
 //!   other interval, such as every 2 months, is an error naming the order and the line:
@@ -43,7 +43,7 @@ use super::text::{
 };
 
 /// Decimal places of a derived net unit price. Atollon does not document the precision
-/// of `amount`; four places keep the unit price within 0.00005 of the exact quotient,
+/// of `amount`. Four places keep the unit price within 0.00005 of the exact quotient,
 /// and `totalAmount` carries the shop's exact line total anyway.
 pub const UNIT_PRICE_DECIMALS: u32 = 4;
 
@@ -80,7 +80,7 @@ pub struct OrderPlan {
     pub items: Vec<BillingItem>,
     /// CreateFolderItem values, step `folder_item:N` for index N.
     pub folder_items: Vec<FolderItemRule>,
-    /// Subscription ids this order renews. When the journal knows one of them, Atollon's
+    /// Subscription ids this order renews. When the journal records one of them, Atollon's
     /// recurring rule already bills this order, and the flow must not invoice it.
     pub renewal_of: Vec<String>,
     /// Whether to call CheckWorkflowQueue after the invoice.
@@ -205,7 +205,7 @@ pub struct ProjectRequest {
 pub struct BillingItem {
     /// Index of the line in [`Order::lines`].
     pub line_index: usize,
-    /// What the line bills.
+    /// Kind of line: product, shipping, fee or discount.
     pub kind: LineKind,
     /// Path of the line in the shop's file, for messages.
     pub field: String,
@@ -347,7 +347,7 @@ pub struct MarketingTrigger {
 pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError> {
     let fail = |field: &str, message: String| MapError {
         file: order.source.file.clone(),
-        order: order.key.clone(),
+        order: Box::new(order.key.clone()),
         field: field.to_owned(),
         message,
     };
@@ -674,8 +674,8 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
             .unwrap_or_default();
         (ContactKind::Company, name, None)
     } else if first_name.is_none() && last_name.is_none() {
-        // A buyer known only by e-mail: the address stands in for the name, as it
-        // does for the folder.
+        // A buyer known only by e-mail: the address replaces the name, as it does
+        // for the folder.
         let email = cleaner.optional(customer.email.as_ref(), "customer.email", false);
         (ContactKind::Person, email.unwrap_or_default(), None)
     } else {
@@ -685,6 +685,7 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
             last_name.clone(),
         )
     };
+
     let address = customer.billing_address.as_ref().map(|a| AddressValues {
         street: cleaner.optional(a.street.as_ref(), "customer.address.street", false),
         city: cleaner.optional(a.city.as_ref(), "customer.address.city", false),
@@ -698,6 +699,7 @@ fn contact_request(order: &Order, config: &Config, cleaner: &mut Cleaner) -> Con
         address_type: config.ids.address_type,
         is_primary: true,
     });
+
     let mut contacts = Vec::new();
     if let Some(email) = cleaner.optional(customer.email.as_ref(), "customer.email", false) {
         contacts.push(ContactValue {

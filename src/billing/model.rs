@@ -64,7 +64,7 @@ impl FromStr for OrderKey {
     }
 }
 
-/// Where an order was read from, for messages.
+/// Origin of an order (file and line), for messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     /// Path of the order file.
@@ -145,7 +145,7 @@ pub struct Address {
     pub country_code: Option<String>,
 }
 
-/// What a line bills.
+/// Kind of a billable line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineKind {
@@ -174,7 +174,7 @@ impl LineKind {
 /// One billable line of an order, with the shop's amounts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
-    /// What the line bills.
+    /// Kind of line: product, shipping, fee or discount.
     pub kind: LineKind,
     /// Path of the line in the shop's file, such as `line_items[1]`, for messages.
     pub field: String,
@@ -359,7 +359,7 @@ pub fn currency_minor_units(currency: &str) -> u32 {
     }
 }
 
-/// One minor unit of a currency: 0.01 for most, 1 for JPY, 0.001 for KWD.
+/// Returns one minor unit of a currency: 0.01 for most, 1 for JPY, 0.001 for KWD.
 pub fn currency_minor_unit(currency: &str) -> Decimal {
     Decimal::new(1, currency_minor_units(currency))
 }

@@ -10,7 +10,7 @@
 //! - `taxes_included: true` means `price` includes tax; otherwise it excludes tax.
 //! - `line_items[].discount_allocations` are the discounts allocated to that line (order
 //!   discounts included); where that field is missing, `total_discount` is used.
-//! - `tax_lines[].rate` is a fraction (`0.06` is 6 %); several tax lines on one line are
+//! - `tax_lines[].rate` is a fraction (`0.06` is 6 %). Several tax lines on one line are
 //!   cumulative taxes on the same base, so their rates add up.
 //! - Refunds are separate records; the order's `total_price` is the amount as placed.
 

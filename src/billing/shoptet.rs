@@ -7,8 +7,8 @@
 //! `UNIT_PRICE`). Every item states its prices with and without VAT, so nothing is
 //! recomputed.
 //!
-//! Item types: `product`, `service`, `bazar` and `gift` are products; `shipping` is
-//! shipping; `billing` (the payment method's surcharge) is a fee; `discount-coupon`,
+//! Item types: `product`, `service`, `bazar` and `gift` are products, and `shipping` is
+//! shipping. `billing` (the payment method's surcharge) is a fee. `discount-coupon`,
 //! `volume-discount` and `discount` are discount lines with negative prices. Any other
 //! type is an error naming the item, so that no unknown kind of row is billed by guess.
 //!
@@ -64,7 +64,7 @@ pub fn parse(
                 document: &document,
                 file,
                 order: node,
-                index: i + 1,
+                index: super::json::to_u32(i + 1),
                 order_id: text_at(node, "ORDER_ID").or_else(|| text_at(node, "CODE")),
             };
             reader.read(options)
@@ -111,7 +111,7 @@ struct OrderReader<'a, 'input> {
     document: &'a Document<'input>,
     file: &'a Path,
     order: Node<'a, 'input>,
-    index: usize,
+    index: u32,
     order_id: Option<String>,
 }
 
@@ -121,8 +121,8 @@ impl<'a, 'input> OrderReader<'a, 'input> {
         let order_position = self.document.text_pos_at(self.order.range().start);
         OrderError {
             file: self.file.to_owned(),
-            position: Some((position.row as usize, position.col as usize)),
-            order_line: Some(order_position.row as usize),
+            position: Some((position.row, position.col)),
+            order_line: Some(order_position.row),
             order_id: self.order_id.clone(),
             order_index: self.index,
             field: field.to_owned(),

@@ -15,11 +15,12 @@ pub(crate) struct InferredRate {
 /// Infers the VAT rate in percent that the shop applied to every `(base, tax)` pair.
 ///
 /// Shops that state only tax amounts (WooCommerce REST without `rate_percent`) round each
-/// tax to the minor unit, so the plain ratio `tax / base` of one small line can be far
-/// from the rate: 0.08 on 1.00 reads as 8 % when the rate is 7.5 %. Each pair allows the
-/// rates whose tax lies within half a minor unit of the stated one, an interval; this
-/// returns the number with the fewest decimal places (0 to 4) in the intersection of all
-/// pairs' intervals, the one nearest the ratio of the sums when several qualify.
+/// tax to the minor unit. The plain ratio `tax / base` of one small line can therefore be
+/// far from the rate: 0.08 on 1.00 reads as 8 % when the rate is 7.5 %. Each pair allows
+/// an interval of rates, those whose tax lies within half a minor unit of the stated one.
+/// This returns the number with the fewest decimal places (0 to 4) in the intersection
+/// of all pairs' intervals. When several qualify, it takes the one nearest the ratio of
+/// the sums.
 pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> InferredRate {
     let with_base: Vec<(Decimal, Decimal)> = pairs
         .iter()
@@ -68,7 +69,7 @@ pub(crate) fn infer_rate(pairs: &[(Decimal, Decimal)], minor_units: u32) -> Infe
     }
 }
 
-/// Whether `tax` is `rate` percent of `base` within `tolerance`.
+/// Returns whether `tax` is `rate` percent of `base` within `tolerance`.
 pub(crate) fn tax_within(base: Decimal, tax: Decimal, rate: Decimal, tolerance: Decimal) -> bool {
     let expected = base * rate / Decimal::ONE_HUNDRED;
     (expected - tax).abs() <= tolerance

@@ -13,7 +13,7 @@ pub fn decode_html_entities(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Whether XML 1.0 can carry the character: `#x9 | #xA | #xD | [#x20-#xD7FF] |
+/// Returns whether XML 1.0 can carry the character: `#x9 | #xA | #xD | [#x20-#xD7FF] |
 /// [#xE000-#xFFFD] | [#x10000-#x10FFFF]` (XML 1.0, production 2). Rust strings hold no
 /// surrogates, so the gap between the ranges needs no test.
 pub fn is_xml_char(c: char) -> bool {

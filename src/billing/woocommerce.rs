@@ -15,11 +15,15 @@
 //! WooCommerce Subscriptions:
 //!
 //! - A subscription object (`GET /wp-json/wc/v3/subscriptions`) has the order fields plus
-//!   `billing_period` (`day`, `week`, `month`, `year`) and `billing_interval`; every
+//!   `billing_period` (`day`, `week`, `month`, `year`) and `billing_interval`. Every
 //!   product line of it recurs, and the subscription id is the object's `id`.
 //! - In an order, a product line recurs when its `meta_data` has `_subscription_period`
-//!   and `_subscription_period_interval` (the keys of subscription products) or
-//!   `billing_period` and `billing_interval`. Such a line names no subscription id.
+//!   and `_subscription_period_interval` or `billing_period` and `billing_interval`.
+//!   Such a line names no subscription id.
+//!   NOTE: `_subscription_period` and `_subscription_period_interval` are the meta keys
+//!   of WooCommerce Subscriptions' subscription products. Order line items carry them
+//!   only where an export or plugin copies them there, which is not checked against a
+//!   real store here.
 //! - A renewal order carries the order meta `_subscription_renewal` with the id of the
 //!   subscription it renews.
 
@@ -486,7 +490,7 @@ fn rates_by_id(
     rates
 }
 
-/// The effective VAT rate of one line: the sum of its simple rates, with compound rates
+/// Returns the effective VAT rate of one line: the sum of its simple rates, with compound rates
 /// applied on top, `(1 + s) * (1 + c1) * ... - 1`.
 fn line_rate(
     line: &Line,
@@ -639,7 +643,7 @@ fn renewal_ids(meta: &[WcMeta]) -> Vec<String> {
         .collect()
 }
 
-/// The shop's host from `_links.self[0].href`, or the default shop name.
+/// Returns the shop's host from `_links.self[0].href`, or the default shop name.
 fn shop_name(order: &WcOrder, options: &ParseOptions) -> String {
     order
         .links
@@ -684,8 +688,9 @@ fn customer(order: &WcOrder) -> Customer {
         first_name: get(|b| &b.first_name),
         last_name: get(|b| &b.last_name),
         company_name: get(|b| &b.company),
-        // NOTE: WooCommerce core has no company or VAT id; these are the order meta keys
-        // of common extensions (`_vat_number` of WooCommerce EU VAT Number), not a standard.
+        // NOTE: WooCommerce core has no company or VAT id field. These order meta keys
+        // are those of common extensions (`_vat_number` of WooCommerce EU VAT Number),
+        // not a standard, so other extensions' keys are not read.
         company_id: meta(&["_billing_company_id"]),
         vat_id: meta(&["_billing_vat_number", "_vat_number"]),
         phones: get(|b| &b.phone).into_iter().collect(),
