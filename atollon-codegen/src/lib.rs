@@ -57,7 +57,7 @@ impl Default for Generator {
 pub struct Module {
     /// Rust module name, from the file name (`main.wsdl` gives `main`).
     pub name: String,
-    /// Formatted source of the module's items, without a `mod` wrapper.
+    /// Formatted source of the module, wrapped in `pub mod NAME { ... }`.
     pub source: String,
 }
 
@@ -106,18 +106,55 @@ impl Generator {
     /// Generates one module per entry WSDL file in `entries`, in that order.
     ///
     /// Every problem found in any input is returned together in [`Error::Input`], sorted
-    /// by file and position.
+    /// by file and position. This runs the [`stages`] one after the other.
     pub fn generate(&self, resolver: &dyn Resolver, entries: &[&str]) -> Result<Output, Error> {
-        let runtime: syn::Path =
-            syn::parse_str(&self.runtime_path).map_err(|e| Error::InvalidOutput {
-                module: String::new(),
-                message: format!(
-                    "runtime path {:?} is not a Rust path: {e}",
-                    self.runtime_path
-                ),
-            })?;
+        let loaded = stages::load(resolver, entries);
+        let resolved = stages::resolve(loaded)?;
+        let named = stages::name(resolved);
+        let emitted = stages::emit(&named, self)?;
+        stages::format(emitted)
+    }
+}
+
+/// The generator's stages, callable one by one (for tests and for measuring each).
+pub mod stages {
+    use super::*;
+
+    /// Stage 1 output: the documents of every module, parsed into the raw model.
+    #[derive(Debug)]
+    pub struct Loaded {
+        modules: Vec<(String, load::Loaded)>,
+        diagnostics: diag::Diagnostics,
+        files_read: Vec<String>,
+    }
+
+    /// Stage 2 output: the language-neutral IR of every module.
+    #[derive(Debug)]
+    pub struct Resolved {
+        modules: Vec<(String, ir::Module)>,
+        files_read: Vec<String>,
+    }
+
+    /// Stage 3 output: the IR with Rust names and boxes.
+    #[derive(Debug)]
+    pub struct Named {
+        modules: Vec<(String, rust_model::RustModule)>,
+        files_read: Vec<String>,
+    }
+
+    /// Stage 4 output: unformatted tokens of every module, and the API description.
+    #[derive(Debug)]
+    pub struct Emitted {
+        modules: Vec<(String, proc_macro2::TokenStream)>,
+        api: api::Api,
+        files_read: Vec<String>,
+    }
+
+    /// Reads and parses every entry and what it imports. Problems are kept and reported
+    /// by [`resolve`], together with its own.
+    pub fn load(resolver: &dyn Resolver, entries: &[&str]) -> Loaded {
         let mut loader = load::Loader::new(resolver);
-        let mut loaded_modules = Vec::new();
+        let mut modules = Vec::new();
         let mut files_read: Vec<String> = Vec::new();
         for entry in entries {
             let loaded = loader.load_entry(entry);
@@ -126,52 +163,101 @@ impl Generator {
                     files_read.push(file.clone());
                 }
             }
-            loaded_modules.push((module_name(entry), loaded));
+            modules.push((module_name(entry), loaded));
         }
-        let mut diagnostics = loader.diagnostics;
-        let mut irs = Vec::new();
-        for (name, loaded) in &loaded_modules {
-            let ir = resolve::resolve(loaded, &mut diagnostics);
-            irs.push((name.clone(), ir));
+        Loaded {
+            modules,
+            diagnostics: loader.diagnostics,
+            files_read,
         }
-        diagnostics.into_result()?;
+    }
 
+    /// Resolves every QName into the IR; fails with all problems of both stages.
+    pub fn resolve(loaded: Loaded) -> Result<Resolved, Error> {
+        let mut diagnostics = loaded.diagnostics;
+        let modules = loaded
+            .modules
+            .iter()
+            .map(|(name, module)| (name.clone(), resolve::resolve(module, &mut diagnostics)))
+            .collect();
+        diagnostics.into_result()?;
+        Ok(Resolved {
+            modules,
+            files_read: loaded.files_read,
+        })
+    }
+
+    /// Chooses Rust names and the fields that need a `Box`.
+    pub fn name(resolved: Resolved) -> Named {
+        let mut module_names = names::Namespace::default();
+        let modules = resolved
+            .modules
+            .into_iter()
+            .map(|(name, ir)| (module_names.claim(&name), rust_model::build(ir)))
+            .collect();
+        Named {
+            modules,
+            files_read: resolved.files_read,
+        }
+    }
+
+    /// Emits the tokens of every module, each wrapped in `pub mod NAME`.
+    pub fn emit(named: &Named, generator: &Generator) -> Result<Emitted, Error> {
+        let runtime: syn::Path =
+            syn::parse_str(&generator.runtime_path).map_err(|e| Error::InvalidOutput {
+                module: String::new(),
+                message: format!(
+                    "runtime path {:?} is not a Rust path: {e}",
+                    generator.runtime_path
+                ),
+            })?;
         let options = emit::EmitOptions {
-            secret_fields: &self.secret_fields,
+            secret_fields: &generator.secret_fields,
             runtime: &runtime,
         };
-        let mut module_names = names::Namespace::default();
         let mut modules = Vec::new();
         let mut api_modules = Vec::new();
-        let mut all = Vec::new();
-        for (name, ir) in irs {
-            let name = module_names.claim(&name);
-            let model = rust_model::build(ir);
-            let items = emit::module_items(&model, &options);
-            api_modules.push(api::module_api(&model, &name, &options));
-            let source = format_tokens(&name, items.clone())?;
-            let ident = emit::ident(&name);
+        for (name, model) in &named.modules {
+            let items = emit::module_items(model, &options);
+            api_modules.push(api::module_api(model, name, &options));
+            let ident = emit::ident(name);
             let module_doc = emit::doc_attrs(
                 model.ir.doc.as_deref(),
                 &format!("Generated from {name}.wsdl"),
             );
-            all.push(quote::quote! {
-                #module_doc
-                #[allow(clippy::all, clippy::pedantic, missing_docs, non_camel_case_types)]
-                pub mod #ident {
-                    #items
-                }
-            });
-            modules.push(Module { name, source });
+            modules.push((
+                name.clone(),
+                quote::quote! {
+                    #module_doc
+                    #[allow(clippy::all, clippy::pedantic, missing_docs, non_camel_case_types)]
+                    pub mod #ident {
+                        #items
+                    }
+                },
+            ));
         }
-        let combined = format_tokens("", quote::quote!(#(#all)*))?;
-        Ok(Output {
-            source: format!("{GENERATED_HEADER}\n\n{combined}"),
+        Ok(Emitted {
             modules,
             api: api::Api {
                 modules: api_modules,
             },
-            files_read,
+            files_read: named.files_read.clone(),
+        })
+    }
+
+    /// Checks the tokens with `syn` and formats them with `prettyplease`.
+    pub fn format(emitted: Emitted) -> Result<Output, Error> {
+        let mut modules = Vec::new();
+        for (name, tokens) in emitted.modules {
+            let source = format_tokens(&name, tokens)?;
+            modules.push(Module { name, source });
+        }
+        let combined: Vec<&str> = modules.iter().map(|m| m.source.as_str()).collect();
+        Ok(Output {
+            source: format!("{GENERATED_HEADER}\n\n{}", combined.concat()),
+            modules,
+            api: emitted.api,
+            files_read: emitted.files_read,
         })
     }
 }
