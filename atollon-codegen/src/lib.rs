@@ -23,6 +23,7 @@
 pub mod api;
 pub mod build;
 mod diag;
+pub mod diff;
 mod emit;
 mod ir;
 mod load;
