@@ -1,0 +1,3 @@
+//! The subcommands of the `atollon` binary, one module each.
+
+pub mod sandbox;
