@@ -35,7 +35,7 @@ pub fn generate_to_file(
     Ok(())
 }
 
-/// Writes `contents` unless the file already holds exactly that, so that an unchanged
+/// Writes `contents` unless the file already contains exactly that, so that an unchanged
 /// contract does not make cargo recompile the code that includes it. Returns whether it
 /// wrote.
 pub fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<bool> {

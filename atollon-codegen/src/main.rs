@@ -103,7 +103,7 @@ enum Format {
 
 #[derive(clap::Args)]
 struct Options {
-    /// Local name of a string element that holds a secret; its field gets the `Secret`
+    /// Local name of a string element that contains a secret; its field gets the `Secret`
     /// type, hidden in `Debug` output. Repeat for several names.
     #[arg(long = "secret-field", value_name = "NAME")]
     secret_fields: Vec<String>,

@@ -193,8 +193,9 @@ fn direct_edges(ir: &Module, id: TypeId) -> Vec<(usize, TypeId)> {
         .collect()
 }
 
-/// Depth-first search in type order; every edge back to a type on the stack closes a
-/// cycle and is boxed, which breaks all cycles and boxes nothing else.
+/// Finds the fields to box by a depth-first search in type order. Every edge back to a
+/// type on the stack closes a cycle, so boxing those edges breaks all cycles and boxes
+/// nothing else.
 fn find_cycle_edges(ir: &Module) -> BTreeSet<(TypeId, usize)> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {

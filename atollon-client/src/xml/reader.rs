@@ -12,7 +12,7 @@ pub struct ReadContext {
 
 impl Default for ReadContext {
     /// Reads Atollon's former namespace `http://iterity.com/enterprise/wsdl` as the
-    /// current one, because some Atollon hosts still answer with it.
+    /// current one, because some Atollon hosts still respond with it.
     fn default() -> Self {
         Self::new().with_alias(ITERITY_NAMESPACE, ATOLLON_NAMESPACE)
     }

@@ -14,7 +14,7 @@ pub trait SimpleValue: Sized {
     /// Appends the lexical form, unescaped: the writer escapes it.
     fn write_text(&self, out: &mut String);
 
-    /// Parses the lexical form. The error says what was expected, such as `xs:long`.
+    /// Parses the lexical form. The error names what was expected, such as `xs:long`.
     fn parse_text(text: &str) -> Result<Self, String>;
 }
 

@@ -232,7 +232,7 @@ impl<'a> Emitter<'a> {
         variant: &proc_macro2::Ident,
     ) -> (TokenStream, TokenStream, Option<TokenStream>) {
         match &op.input {
-            // NOTE: an operation without a request body cannot be told apart by its body,
+            // NOTE: an operation without a request body cannot be distinguished by its body,
             // so the dispatcher never selects it.
             Body::Empty => (quote!(), quote!(()), None),
             Body::Element { name, ty } => {

@@ -95,7 +95,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
             if guard > 64 {
                 break;
             }
-            // Converting on demand keeps the answer independent of definition order.
+            // Converting on demand keeps the result independent of definition order.
             if matches!(self.types[id.0].kind, TypeKind::Pending) {
                 let qname = self.types[id.0].qname.clone();
                 if let Some((st, ctx)) = self.sym.simple.get(&qname).copied() {
