@@ -20,6 +20,12 @@ struct Arguments {
 enum Command {
     /// Run a local server that behaves like an Atollon instance (no account needed).
     Sandbox(cli::sandbox::SandboxArgs),
+    /// Bill eShop order files through Atollon's eShop flow, never an order twice.
+    Invoice(cli::invoice::InvoiceArgs),
+    /// Send one marketing trigger (CreateMarketingTriggers).
+    Trigger(cli::trigger::TriggerArgs),
+    /// List the billing journal, or settle a step that is in doubt.
+    Journal(cli::journal::JournalArgs),
 }
 
 #[tokio::main]
@@ -37,6 +43,10 @@ async fn main() -> ExitCode {
 
     let result = match arguments.command {
         Command::Sandbox(arguments) => cli::sandbox::run(arguments).await,
+        // These exit with 0, 1 or 2 and print their own errors.
+        Command::Invoice(arguments) => return cli::invoice::run(arguments).await,
+        Command::Trigger(arguments) => return cli::trigger::run(arguments).await,
+        Command::Journal(arguments) => return cli::journal::run(arguments).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

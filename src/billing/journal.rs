@@ -96,8 +96,15 @@ CREATE TABLE subscriptions (
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
-/// One step of an order's billing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// `reference` of a step done without a request, with an id reused from the journal
+/// (the contact and folder of a returning customer).
+pub const REUSED_REFERENCE: &str = "reused";
+
+/// `reference` of a step settled by [`Journal::resolve`] with an id.
+pub const RESOLVED_REFERENCE: &str = "resolved by hand";
+
+/// One step of an order's billing. It serializes as its text form, such as `item:0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Step {
     /// CreateContact.
     Contact,
@@ -129,6 +136,12 @@ impl fmt::Display for Step {
             Step::Workflow => f.write_str("workflow"),
             Step::Trigger => f.write_str("trigger"),
         }
+    }
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -319,6 +332,18 @@ pub enum JournalError {
         /// Version this program writes.
         supported: i64,
     },
+    /// [`Journal::open_existing`] found no file.
+    #[error("{}: journal file not found; give the journal of an earlier `atollon invoice` run with --journal FILE", file.display())]
+    NotFound {
+        /// Journal file.
+        file: PathBuf,
+    },
+    /// [`Journal::open_existing`] found a file without the journal's tables.
+    #[error("{}: not an atollon billing journal (the file has no journal schema)", file.display())]
+    NotAJournal {
+        /// The file.
+        file: PathBuf,
+    },
     /// A step was used for an order that was not registered.
     #[error("order {order} is not in the journal; register it before its steps")]
     OrderNotRegistered {
@@ -394,6 +419,58 @@ impl Journal {
         };
         journal.start_run()?;
         Ok(journal)
+    }
+
+    /// Opens an existing journal to list or settle steps, without starting a run.
+    ///
+    /// Unlike [`Journal::open`], it neither creates the file nor turns `sent` steps into
+    /// `in_doubt`, so it does not disturb a billing run that is still going on. Steps
+    /// must not be begun through it: it has no run to record them under.
+    pub fn open_existing(path: &Path) -> Result<Journal, JournalError> {
+        if !path.is_file() {
+            return Err(JournalError::NotFound {
+                file: path.to_owned(),
+            });
+        }
+        let sqlite = |source| JournalError::Sqlite {
+            file: path.to_owned(),
+            source,
+        };
+        let connection = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sqlite)?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sqlite)?;
+        connection
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(sqlite)?;
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(sqlite)?;
+        match version {
+            SCHEMA_VERSION => {}
+            0 => {
+                return Err(JournalError::NotAJournal {
+                    file: path.to_owned(),
+                })
+            }
+            found => {
+                return Err(JournalError::NewerSchema {
+                    file: path.to_owned(),
+                    found,
+                    supported: SCHEMA_VERSION,
+                })
+            }
+        }
+        Ok(Journal {
+            connection,
+            file: path.to_owned(),
+            run_id: 0,
+            recovered: Vec::new(),
+        })
     }
 
     /// Path of the journal file.
@@ -614,12 +691,12 @@ impl Journal {
             .execute(
                 &format!(
                     "INSERT INTO steps (platform, shop, order_id, step, state, atollon_id, reference, run_id, attempts, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, 'done', ?5, 'reused', ?6, 0, {NOW})
+                     VALUES (?1, ?2, ?3, ?4, 'done', ?5, ?7, ?6, 0, {NOW})
                      ON CONFLICT (platform, shop, order_id, step) DO UPDATE SET
-                         state = 'done', atollon_id = excluded.atollon_id, reference = 'reused',
+                         state = 'done', atollon_id = excluded.atollon_id, reference = excluded.reference,
                          error = NULL, run_id = excluded.run_id, updated_at = excluded.updated_at"
                 ),
-                params![key.platform, key.shop, key.order_id, step.to_string(), atollon_id, run_id],
+                params![key.platform, key.shop, key.order_id, step.to_string(), atollon_id, run_id, REUSED_REFERENCE],
             )
             .map_err(|e| self_error(&self.file, e))?;
         transaction.commit().map_err(|e| self_error(&self.file, e))
@@ -709,7 +786,7 @@ impl Journal {
             }
         }
         let (state, atollon_id, reference) = match resolution {
-            Resolution::Id(id) => ("done", Some(id), Some("resolved by hand")),
+            Resolution::Id(id) => ("done", Some(id), Some(RESOLVED_REFERENCE)),
             Resolution::Retry => ("pending", None, None),
         };
         let transaction = begin_write(&mut self.connection, &self.file)?;
@@ -883,6 +960,26 @@ impl Journal {
             }
         }
         Ok(None)
+    }
+
+    /// Returns the customer folder recorded for a customer's contact, `None` when the
+    /// contact is unknown or its folder step has not completed.
+    pub fn customer_folder(&self, contact_id: i64) -> Result<Option<i64>, JournalError> {
+        let folder: Option<Option<i64>> = self
+            .connection
+            .query_row(
+                "SELECT folder_id FROM customers WHERE contact_id = ?1",
+                params![contact_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))?;
+        Ok(folder.flatten())
+    }
+
+    /// Returns the normalised phone numbers recorded for a customer's contact.
+    pub fn customer_phones(&self, contact_id: i64) -> Result<Vec<String>, JournalError> {
+        self.phones_of(contact_id)
     }
 
     fn phones_of(&self, contact_id: i64) -> Result<Vec<String>, JournalError> {

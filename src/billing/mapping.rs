@@ -185,6 +185,9 @@ pub struct FolderRequest {
     pub name: String,
     /// `template`.
     pub template: i64,
+    /// `comment`: the company id and VAT id, such as `Company ID 12345678, VAT ID
+    /// CZ12345678`, when the customer has either.
+    pub comment: Option<String>,
 }
 
 /// CreateProject values; `customer` and `folder` are the id from the folder step.
@@ -444,6 +447,7 @@ pub fn plan_order(order: &Order, config: &Config) -> Result<OrderPlan, MapError>
             )
         })?,
         template: config.ids.folder_template,
+        comment: folder_comment(&contact),
     };
     let project = ProjectRequest {
         name: cleaner.text(&order.number, "number", false),
@@ -764,6 +768,22 @@ fn folder_name(contact: &ContactRequest, order: &Order, cleaner: &mut Cleaner) -
             Some(email)
         }),
     }
+}
+
+/// Builds the folder comment that keeps the company id and VAT id in Atollon.
+///
+/// NOTE: Atollon documents no CreateContact field for a company id or VAT id, so they go
+/// into the customer folder's free-text `comment`. An instance with custom contact fields
+/// may want them there instead.
+fn folder_comment(contact: &ContactRequest) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(company_id) = &contact.company_id {
+        parts.push(format!("Company ID {company_id}"));
+    }
+    if let Some(vat_id) = &contact.vat_id {
+        parts.push(format!("VAT ID {vat_id}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 fn customer_keys(order: &Order) -> CustomerKeys {

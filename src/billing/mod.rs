@@ -1,8 +1,9 @@
-//! The network-free half of `atollon invoice`: reading shop order files into one order
-//! model, mapping orders to the values of Atollon's requests, the configuration, and the
-//! SQLite journal that keeps every order billed once.
+//! The billing job of `atollon invoice`: reading shop order files into one order model,
+//! mapping orders to the values of Atollon's requests, the configuration, the SQLite
+//! journal that keeps every order billed once, and in [`flow`] the run that sends the
+//! requests.
 //!
-//! A flow drives it per file and order:
+//! Per file and order, the steps go as below; [`flow::Flow`] runs them with the requests.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -36,6 +37,7 @@ pub mod config;
 pub mod dates;
 pub mod detect;
 pub mod error;
+pub mod flow;
 pub mod journal;
 mod json;
 pub mod mapping;

@@ -1,3 +1,6 @@
 //! The subcommands of the `atollon` binary, one module each.
 
+pub mod invoice;
+pub mod journal;
 pub mod sandbox;
+pub mod trigger;

@@ -462,7 +462,9 @@ fn log_response(
     let duration_ms = started.elapsed().as_millis() as u64;
     let status = response.status;
     if status == 200 {
-        tracing::info!(
+        // Successful requests are routine, and the invoice command runs the sandbox in
+        // its own process, so they log at debug level; failures stay at warn.
+        tracing::debug!(
             operation,
             session,
             status,
