@@ -25,6 +25,8 @@ pub mod build;
 mod diag;
 pub mod diff;
 mod emit;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 mod ir;
 mod load;
 mod names;

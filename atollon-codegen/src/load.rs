@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, Loc};
-use crate::raw::{Definitions, Parser, Schema, SchemaRef, WSDL, XS};
+use crate::raw::{Definitions, LineIndex, Parser, Schema, SchemaRef, WSDL, XS};
 
 /// A document returned by a [`Resolver`].
 #[derive(Clone, Debug)]
@@ -201,9 +201,10 @@ impl<'r> Loader<'r> {
             }
         };
         let root = document.root_element();
+        let lines = LineIndex::new(document.input_text());
         let mut parser = Parser {
             file,
-            text_pos: &document,
+            lines: &lines,
             diagnostics: &mut self.diagnostics,
         };
         let tag = root.tag_name();

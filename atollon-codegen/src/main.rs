@@ -135,7 +135,7 @@ fn main() -> ExitCode {
             timeout,
             report,
         } => {
-            let timeouts = cli::fetch::Timeouts {
+            let timeouts = atollon_codegen::fetch::Timeouts {
                 connect: Duration::from_secs(connect_timeout),
                 total: Duration::from_secs(timeout),
             };

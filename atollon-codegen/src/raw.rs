@@ -325,19 +325,46 @@ pub struct Port {
 // ---------------------------------------------------------------------------------------
 // Parsing
 
+/// The byte offset at which each line of a document starts, to turn a node's offset into
+/// a line and column by binary search. roxmltree's `Document::text_pos_at` rescans the
+/// text from its start on every call, which made parsing quadratic in the file size.
+pub struct LineIndex<'t> {
+    text: &'t str,
+    line_starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, line_starts }
+    }
+
+    /// 1-based line and column of byte offset `pos`, the column counted in characters,
+    /// as `roxmltree::Document::text_pos_at` counts them.
+    fn position(&self, pos: usize) -> (u32, u32) {
+        let pos = pos.min(self.text.len());
+        // The first entry is 0, so at least one line start is at or before `pos`.
+        let line = self.line_starts.partition_point(|&start| start <= pos);
+        let start = self.line_starts[line - 1];
+        let column = self.text.get(start..pos).map_or(0, |s| s.chars().count()) + 1;
+        (line as u32, column as u32)
+    }
+}
+
 pub struct Parser<'d> {
     pub file: usize,
-    pub text_pos: &'d roxmltree::Document<'d>,
+    pub lines: &'d LineIndex<'d>,
     pub diagnostics: &'d mut Diagnostics,
 }
 
 impl<'d> Parser<'d> {
     fn loc(&self, node: Node) -> Loc {
-        let pos = self.text_pos.text_pos_at(node.range().start);
+        let (line, column) = self.lines.position(node.range().start);
         Loc {
             file: self.file,
-            line: pos.row,
-            column: pos.col,
+            line,
+            column,
         }
     }
 
@@ -943,6 +970,39 @@ impl<'d> Parser<'d> {
             name: node.attribute("name").unwrap_or_default().to_owned(),
             ports,
             doc: documentation(node),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn line_index_positions() {
+        // Line 3 starts at byte 11, and `é` takes two bytes but one column.
+        let text = "<a>\n  <b/>\n\u{e9}<c/></a>";
+        let lines = LineIndex::new(text);
+        assert_eq!(lines.position(0), (1, 1));
+        assert_eq!(lines.position(6), (2, 3));
+        assert_eq!(lines.position(11), (3, 1));
+        assert_eq!(lines.position(13), (3, 2));
+        assert_eq!(lines.position(text.len() + 5), (3, 10));
+    }
+
+    #[test]
+    fn line_index_matches_roxmltree() {
+        let text = "<a>\n  <b/>\r\n\u{e9}\u{e9}<c x='1'/>\n\n<d/></a>";
+        let document = roxmltree::Document::parse(text).unwrap();
+        let lines = LineIndex::new(text);
+        for node in document.descendants() {
+            let expected = document.text_pos_at(node.range().start);
+            assert_eq!(
+                lines.position(node.range().start),
+                (expected.row, expected.col),
+                "offset {}",
+                node.range().start
+            );
         }
     }
 }
