@@ -16,3 +16,8 @@ pub mod values;
 pub mod billing;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+
+/// Compiles the Rust examples of the README as doctests, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

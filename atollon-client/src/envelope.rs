@@ -198,6 +198,14 @@ pub enum EnvelopeError {
     /// The document contains a document type declaration.
     #[error("the document contains a DTD, which is rejected so that no entity is expanded")]
     DtdRejected,
+    /// Elements are nested deeper than [`MAX_DEPTH`](crate::xml::MAX_DEPTH).
+    #[error("elements are nested more than {limit} levels deep (at byte {offset}), which is rejected so that parsing cannot overflow the stack")]
+    TooDeep {
+        /// Byte offset of the first element past the limit.
+        offset: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The body is not well-formed XML (for example an HTML page, or a cut-off document).
     #[error("the body is not well-formed XML: {0}")]
     Xml(#[source] roxmltree::Error),
@@ -238,6 +246,12 @@ pub fn parse_document(
     if text.trim_start_matches('\u{feff}').trim().is_empty() {
         return Err(EnvelopeError::Empty);
     }
+    crate::xml::check_depth(text, crate::xml::MAX_DEPTH).map_err(|offset| {
+        EnvelopeError::TooDeep {
+            offset,
+            limit: crate::xml::MAX_DEPTH,
+        }
+    })?;
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         ..roxmltree::ParsingOptions::default()
@@ -534,6 +548,27 @@ fn inner_xml(node: roxmltree::Node<'_, '_>) -> Option<String> {
         None
     } else {
         Some(content.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn deep_document_rejected_before_parsing() {
+        let body = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+        let error = parse_document(body.as_bytes(), DEFAULT_MAX_BODY_BYTES).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                EnvelopeError::TooDeep {
+                    offset: 768,
+                    limit: 256
+                }
+            ),
+            "{error}"
+        );
     }
 }
 

@@ -37,6 +37,18 @@ impl Resolver for FsResolver {
                 .join(location),
             None => PathBuf::from(location),
         };
+        let metadata = std::fs::metadata(&path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        if !metadata.is_file() {
+            return Err(format!("`{}` is not a regular file", path.display()));
+        }
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(format!(
+                "`{}` is {} bytes, more than the {MAX_FILE_BYTES} bytes a WSDL or schema file may have",
+                path.display(),
+                metadata.len()
+            ));
+        }
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         // Canonical paths make `a/../b.xsd` and `b.xsd` the same document.
@@ -181,6 +193,14 @@ impl<'r> Loader<'r> {
 
     fn parse_source(&mut self, source: &Source, loaded: &mut Loaded, chameleon: Option<String>) {
         let file = self.diagnostics.add_file(source.name.clone());
+        if let Err(offset) = check_depth(&source.text, MAX_DEPTH) {
+            let pos = text_position(&source.text, offset);
+            self.diagnostics.error(
+                Loc { file, line: pos.0, column: pos.1 },
+                format!("elements are nested more than {MAX_DEPTH} levels deep; no WSDL or schema needs that, and parsing it could overflow the stack"),
+            );
+            return;
+        }
         let options = roxmltree::ParsingOptions {
             allow_dtd: false,
             ..roxmltree::ParsingOptions::default()
@@ -312,9 +332,98 @@ impl<'r> Loader<'r> {
     }
 }
 
+/// Deepest element nesting accepted in a WSDL or schema document. roxmltree parses
+/// recursively, so a deeper document could overflow the stack.
+const MAX_DEPTH: usize = 256;
+
+/// Largest document the file-system resolver reads. Contract files are kilobytes; the
+/// limit keeps a wrong location (such as a device file) from exhausting memory.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Returns the byte offset of the first element nested deeper than `max_depth`.
+///
+/// NOTE: atollon-client has the same check for envelopes (`xml::check_depth`); the
+/// generator keeps its own copy so that it does not depend on the runtime crate.
+fn check_depth(text: &str, max_depth: usize) -> Result<(), usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + offset;
+        let rest = &bytes[start..];
+        let skip_to = |marker: &[u8]| {
+            bytes[start..]
+                .windows(marker.len())
+                .position(|w| w == marker)
+                .map_or(bytes.len(), |end| start + end + marker.len())
+        };
+        i = if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else if rest.starts_with(b"<?") {
+            skip_to(b"?>")
+        } else if rest.starts_with(b"<!") {
+            skip_to(b">")
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_to(b">")
+        } else {
+            // The start tag ends at the first `>` outside a quoted attribute value.
+            let mut quote = None;
+            let mut end = bytes.len();
+            for (index, &byte) in bytes.iter().enumerate().skip(start + 1) {
+                match (quote, byte) {
+                    (None, b'"' | b'\'') => quote = Some(byte),
+                    (Some(q), b) if b == q => quote = None,
+                    (None, b'>') => {
+                        end = index;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if !(end > start + 1 && end < bytes.len() && bytes[end - 1] == b'/') {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(start);
+                }
+            }
+            end + 1
+        };
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line and column of a byte offset.
+fn text_position(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u32, column as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_document_reported_with_position() {
+        let text = format!("<a>\n  {}{}", "<b>".repeat(300), "</b>".repeat(300));
+        // The 256th `<b>` is the 257th element: line 2, column 3 + 255 * 3.
+        let offset = check_depth(&text, MAX_DEPTH).unwrap_err();
+        assert_eq!(text_position(&text, offset), (2, 3 + 255 * 3));
+        assert_eq!(check_depth("<a><b/><!-- <c><c> --></a>", 2), Ok(()));
+    }
+
+    #[test]
+    fn device_file_is_not_read() {
+        let error = FsResolver.resolve(None, "/dev/zero").unwrap_err();
+        assert!(error.contains("is not a regular file"), "{error}");
+    }
 
     #[test]
     fn normalise_removes_dot_segments() {

@@ -160,7 +160,18 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 }
-                None => print!("{source}"),
+                None => {
+                    use std::io::Write as _;
+                    // A reader that stops early (`| head`) closes the pipe; that is not
+                    // an error worth a panic, so the write error ends the command quietly.
+                    if std::io::stdout()
+                        .lock()
+                        .write_all(source.as_bytes())
+                        .is_err()
+                    {
+                        return ExitCode::SUCCESS;
+                    }
+                }
             }
             ExitCode::SUCCESS
         }

@@ -41,16 +41,7 @@ fn unknown(file: &Path, message: &str) -> FileError {
 }
 
 fn detect_xml(text: &str, file: &Path) -> Result<Format, FileError> {
-    let document =
-        roxmltree::Document::parse(text.trim_start_matches('\u{feff}')).map_err(|error| {
-            let position = error.pos();
-            FileError::Xml {
-                file: file.to_owned(),
-                line: position.row as usize,
-                column: position.col as usize,
-                message: error.to_string(),
-            }
-        })?;
+    let document = super::shoptet::parse_xml(text.trim_start_matches('\u{feff}'), file)?;
     let root = document.root_element().tag_name().name();
     if root == "ORDERS" {
         return Ok(Format::Shoptet);

@@ -332,6 +332,20 @@ pub enum JournalError {
         /// Version this program writes.
         supported: i64,
     },
+    /// The run lock file could not be created or locked.
+    #[error("{}: cannot lock the journal for this run: {source}", file.display())]
+    Lock {
+        /// The lock file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Another run holds the journal's lock.
+    #[error("{}: another `atollon invoice` run is using this journal; wait for it to finish, then run again", file.display())]
+    InUse {
+        /// The journal file.
+        file: PathBuf,
+    },
     /// [`Journal::open_existing`] found no file.
     #[error("{}: journal file not found; give the journal of an earlier `atollon invoice` run with --journal FILE", file.display())]
     NotFound {
@@ -379,6 +393,9 @@ pub struct Journal {
     file: PathBuf,
     run_id: i64,
     recovered: Vec<StepRecord>,
+    /// Exclusive lock on `FILE.lock`, held while the run lasts, so that a second run on
+    /// the same journal fails at start instead of sending steps this run is sending.
+    _run_lock: Option<std::fs::File>,
 }
 
 impl fmt::Debug for Journal {
@@ -390,6 +407,32 @@ impl fmt::Debug for Journal {
     }
 }
 
+/// Takes the exclusive lock of a billing run on `JOURNAL.lock`. The operating system
+/// releases it when the process ends, also when it is killed, so a stale lock never
+/// blocks the next run.
+fn lock_run(path: &Path) -> Result<std::fs::File, JournalError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let io = |source: std::io::Error| JournalError::Lock {
+        file: lock_path.clone(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::InUse {
+            file: path.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
+    }
+}
+
 impl Journal {
     /// Opens or creates the journal file and starts a run. Steps that an earlier run left
     /// `sent` become `in_doubt`; [`Journal::recovered_in_doubt`] lists them.
@@ -398,6 +441,7 @@ impl Journal {
             file: path.to_owned(),
             source,
         };
+        let run_lock = lock_run(path)?;
         let mut connection = Connection::open(path).map_err(sqlite)?;
         connection
             .busy_timeout(std::time::Duration::from_secs(5))
@@ -416,6 +460,7 @@ impl Journal {
             file: path.to_owned(),
             run_id: 0,
             recovered: Vec::new(),
+            _run_lock: Some(run_lock),
         };
         journal.start_run()?;
         Ok(journal)
@@ -470,6 +515,7 @@ impl Journal {
             file: path.to_owned(),
             run_id: 0,
             recovered: Vec::new(),
+            _run_lock: None,
         })
     }
 
@@ -1175,6 +1221,21 @@ mod tests {
 
     fn key() -> OrderKey {
         OrderKey::new("woocommerce", "example.com", "727")
+    }
+
+    #[test]
+    fn second_run_on_journal_rejected() {
+        let path = temp_journal("second-run");
+        let first = Journal::open(&path).unwrap();
+        let second = Journal::open(&path).unwrap_err();
+        assert!(matches!(second, JournalError::InUse { .. }), "{second}");
+        // Listing and resolving do not take the run lock.
+        assert!(Journal::open_existing(&path).is_ok());
+        drop(first);
+        assert!(
+            Journal::open(&path).is_ok(),
+            "the lock ends with the first run"
+        );
     }
 
     #[test]

@@ -27,13 +27,25 @@ use super::model::{
     WarningKind, PLATFORM_SHOPTET,
 };
 
-/// Reads a Shoptet XML export.
-pub fn parse(
-    text: &str,
+/// Parses an order file as XML, after checking that its elements are not nested so deep
+/// that the recursive parser would overflow the stack.
+pub(crate) fn parse_xml<'input>(
+    text: &'input str,
     file: &Path,
-    options: &ParseOptions,
-) -> Result<Vec<Result<Order, OrderError>>, FileError> {
-    let document = Document::parse(text).map_err(|error| {
+) -> Result<Document<'input>, FileError> {
+    if let Err(offset) = atollon_client::xml::check_depth(text, atollon_client::xml::MAX_DEPTH) {
+        let before = &text[..offset];
+        return Err(FileError::Xml {
+            file: file.to_owned(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message: format!(
+                "elements are nested more than {} levels deep, which no order export needs",
+                atollon_client::xml::MAX_DEPTH
+            ),
+        });
+    }
+    Document::parse(text).map_err(|error| {
         let position = error.pos();
         FileError::Xml {
             file: file.to_owned(),
@@ -41,7 +53,16 @@ pub fn parse(
             column: position.col as usize,
             message: error.to_string(),
         }
-    })?;
+    })
+}
+
+/// Reads a Shoptet XML export.
+pub fn parse(
+    text: &str,
+    file: &Path,
+    options: &ParseOptions,
+) -> Result<Vec<Result<Order, OrderError>>, FileError> {
+    let document = parse_xml(text, file)?;
     let root = document.root_element();
     if root.tag_name().name() != "ORDERS" {
         let position = document.text_pos_at(root.range().start);

@@ -147,9 +147,11 @@ async fn invoice(arguments: InvoiceArgs) -> Result<ExitCode, String> {
         return Ok(print_dry_run(&batch, &config, arguments.json));
     }
 
+    // The password and endpoint are checked before the journal is opened, so that a
+    // configuration error leaves no journal file behind.
+    let mut connection = connect(&arguments.connection, &config).await?;
     let (journal_path, _temporary) = journal_path(&arguments, config_path.as_deref())?;
     let journal = Journal::open(&journal_path).map_err(|error| error.to_string())?;
-    let mut connection = connect(&arguments.connection, &config).await?;
     let flow = Arc::new(Flow::new(
         connection.client.clone(),
         connection.credentials.clone(),

@@ -2,11 +2,13 @@
 //! lenient reading cursor over roxmltree nodes, and the Rust types for XML Schema's
 //! built-in simple types.
 
+mod depth;
 mod error;
 mod reader;
 mod value;
 mod writer;
 
+pub use depth::{check_depth, MAX_DEPTH};
 pub use error::{DecodeError, EncodeError};
 pub use reader::{
     element_path, read_attribute, read_simple, required_attribute, Children, ReadContext,

@@ -599,7 +599,7 @@ impl SimpleValue for HexBinary {
     }
     fn parse_text(text: &str) -> Result<Self, String> {
         let trimmed = text.trim().as_bytes();
-        if trimmed.len() % 2 != 0 {
+        if !trimmed.len().is_multiple_of(2) {
             return Err("xs:hexBinary (an even number of hex digits)".to_owned());
         }
         let digit = |b: u8| (b as char).to_digit(16).map(|d| d as u8);

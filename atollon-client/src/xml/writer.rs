@@ -29,6 +29,9 @@ pub struct XmlWriter {
     /// True while the last start tag is still open (`<a x="1"` without its `>`).
     tag_open: bool,
     generated_prefixes: usize,
+    /// Reused buffer for the lexical form of simple values, so that writing one does not
+    /// allocate.
+    text_buffer: String,
 }
 
 impl Default for XmlWriter {
@@ -49,10 +52,13 @@ impl XmlWriter {
             out: String::with_capacity(capacity),
             prefixes: Vec::new(),
             scope: Vec::new(),
-            stack: Vec::new(),
+            // Room for the nesting of a SOAP request (Envelope, Body, operation, a few
+            // levels of content) without growing.
+            stack: Vec::with_capacity(8),
             pending: Vec::new(),
             tag_open: false,
             generated_prefixes: 0,
+            text_buffer: String::new(),
         }
     }
 
@@ -76,10 +82,12 @@ impl XmlWriter {
     ) -> Result<(), EncodeError> {
         self.begin_content();
         let mut bindings = 0;
-        let pending = std::mem::take(&mut self.pending);
-        for (prefix, ns) in &pending {
-            self.push_binding(Cow::Borrowed(ns), Cow::Borrowed(prefix));
-            bindings += 1;
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            for (prefix, ns) in &pending {
+                self.push_binding(Cow::Borrowed(ns), Cow::Borrowed(prefix));
+                bindings += 1;
+            }
         }
         let prefix = match namespace {
             None => None,
@@ -246,9 +254,12 @@ impl XmlWriter {
 
     /// Writes a simple value as the text content of the current element.
     pub fn simple_text<T: SimpleValue>(&mut self, value: &T) -> Result<(), EncodeError> {
-        let mut text = String::new();
+        let mut text = std::mem::take(&mut self.text_buffer);
+        text.clear();
         value.write_text(&mut text);
-        self.text(&text)
+        let result = self.text(&text);
+        self.text_buffer = text;
+        result
     }
 
     /// Writes a simple value as an element with only text content.
@@ -258,9 +269,7 @@ impl XmlWriter {
         value: &T,
     ) -> Result<(), EncodeError> {
         self.start(name)?;
-        let mut text = String::new();
-        value.write_text(&mut text);
-        self.text(&text)?;
+        self.simple_text(value)?;
         self.end()
     }
 
@@ -270,9 +279,12 @@ impl XmlWriter {
         name: Name,
         value: &T,
     ) -> Result<(), EncodeError> {
-        let mut text = String::new();
+        let mut text = std::mem::take(&mut self.text_buffer);
+        text.clear();
         value.write_text(&mut text);
-        self.attribute(name, &text)
+        let result = self.attribute(name, &text);
+        self.text_buffer = text;
+        result
     }
 
     /// Writes an optional attribute when it is present.
@@ -367,6 +379,15 @@ impl XmlWriter {
 
 /// Returns the first character that XML 1.0's `Char` production excludes.
 fn first_invalid_char(text: &str) -> Option<char> {
+    // Every excluded character is a byte below 0x20 or, for U+FFFE and U+FFFF, a UTF-8
+    // sequence that starts with 0xEF. Text with neither byte, the usual case, needs no
+    // decoding.
+    let suspect = text
+        .bytes()
+        .fold(false, |found, byte| found | (byte < 0x20) | (byte == 0xEF));
+    if !suspect {
+        return None;
+    }
     text.chars().find(|&c| {
         let code = c as u32;
         (code < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || code == 0xFFFE || code == 0xFFFF
@@ -377,8 +398,18 @@ fn first_invalid_char(text: &str) -> Option<char> {
 /// tabs and line breaks are written as references so that attribute-value normalisation
 /// does not turn them into spaces.
 fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    let needs_escape = |byte: u8| match byte {
+        b'&' | b'<' | b'>' | b'\r' => true,
+        b'"' | b'\t' | b'\n' => attribute,
+        _ => false,
+    };
+    // Most values need no escaping: find the first byte that does in one tight loop.
+    let Some(first) = text.bytes().position(needs_escape) else {
+        out.push_str(text);
+        return;
+    };
     let mut last = 0;
-    for (i, byte) in text.bytes().enumerate() {
+    for (i, byte) in text.bytes().enumerate().skip(first) {
         let replacement = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",

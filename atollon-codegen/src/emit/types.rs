@@ -546,7 +546,13 @@ impl<'a> Emitter<'a> {
         // Integer enumerations compare values, so `01` reads as `1`.
         let parse = match (integer_base, numbers) {
             (true, Some(numbers)) => {
-                let arms = numbers.iter().zip(&variant_names).map(|(n, vname)| quote!(::core::result::Result::Ok(#n) => ::core::result::Result::Ok(Self::#vname),));
+                // `1` and `01` are one value: the first variant listed reads it.
+                let mut seen = std::collections::BTreeSet::new();
+                let arms = numbers
+                    .iter()
+                    .zip(&variant_names)
+                    .filter(|(n, _)| seen.insert(**n))
+                    .map(|(n, vname)| quote!(::core::result::Result::Ok(#n) => ::core::result::Result::Ok(Self::#vname),));
                 quote! {
                     match text.trim().parse::<i64>() {
                         #(#arms)*

@@ -127,10 +127,15 @@ impl<'a, 'd> Resolver<'a, 'd> {
                 AttributeUse::GroupRef(qname, loc) => {
                     match self.sym.attribute_groups.get(qname).copied() {
                         Some((group, group_ctx)) => {
+                            if !self.expanding_attribute_groups.insert(qname.clone()) {
+                                self.error(*loc, format!("attribute group `{qname}` refers to itself, directly or through other attribute groups"));
+                                continue;
+                            }
                             if group.any_attribute {
                                 self.group_any_attribute = true;
                             }
                             self.attribute_fields(&group.attributes, group_ctx, hint, origin, out);
+                            self.expanding_attribute_groups.remove(qname);
                         }
                         None => self.error(*loc, format!("undefined attribute group `{qname}`")),
                     }

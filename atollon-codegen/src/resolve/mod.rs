@@ -93,6 +93,10 @@ struct Resolver<'a, 'd> {
     converting: BTreeSet<TypeId>,
     /// Set when an attribute group met while converting a type has `xs:anyAttribute`.
     group_any_attribute: bool,
+    /// Groups and attribute groups being expanded, to report the ones that contain
+    /// themselves instead of recursing forever.
+    expanding_groups: BTreeSet<QName>,
+    expanding_attribute_groups: BTreeSet<QName>,
     diagnostics: &'d mut Diagnostics,
 }
 
@@ -174,10 +178,13 @@ pub fn resolve(loaded: &Loaded, diagnostics: &mut Diagnostics) -> Module {
         substitution_choices: BTreeMap::new(),
         converting: BTreeSet::new(),
         group_any_attribute: false,
+        expanding_groups: BTreeSet::new(),
+        expanding_attribute_groups: BTreeSet::new(),
         diagnostics,
     };
     resolver.register_all();
     resolver.convert_all();
+    resolver.check_simple_cycles();
     resolver.check_messages(loaded);
     let ports = resolver.ports(loaded);
     Module {
@@ -387,21 +394,44 @@ impl<'a, 'd> Resolver<'a, 'd> {
 
     /// The type of the global element `qname`.
     pub(super) fn element_type(&mut self, qname: &QName, loc: Loc) -> Option<TypeRef> {
-        let Some((el, _)) = self.sym.elements.get(qname).copied() else {
-            self.error(loc, format!("undefined element `{qname}`"));
-            return None;
-        };
-        if let Some(id) = self.element_anonymous.get(qname) {
-            return Some(TypeRef::Type(*id));
-        }
-        if let Some(type_name) = &el.type_name {
-            return self.type_ref(type_name, el.loc);
-        }
-        if let Some(head) = &el.substitution_group {
-            if head != qname {
-                return self.element_type(head, el.loc);
+        // An element without a type takes its substitution group head's, so the chain of
+        // heads is followed until one has a type; a circular chain is an error.
+        let mut current = qname.clone();
+        let mut current_loc = loc;
+        let mut visited = BTreeSet::new();
+        loop {
+            let Some((el, _)) = self.sym.elements.get(&current).copied() else {
+                self.error(current_loc, format!("undefined element `{current}`"));
+                return None;
+            };
+            if let Some(id) = self.element_anonymous.get(&current) {
+                return Some(TypeRef::Type(*id));
             }
+            if let Some(type_name) = &el.type_name {
+                return self.type_ref(type_name, el.loc);
+            }
+            let Some(head) = el.substitution_group.clone() else {
+                return Some(TypeRef::Builtin(Builtin::AnyType));
+            };
+            visited.insert(current.clone());
+            if visited.contains(&head) {
+                self.error(el.loc, format!("the substitution group of element `{current}` is circular through `{head}`"));
+                return None;
+            }
+            current = head;
+            current_loc = el.loc;
         }
-        Some(TypeRef::Builtin(Builtin::AnyType))
+    }
+
+    /// Marks group `qname` as being expanded, or reports that it refers to itself.
+    pub(super) fn enter_group(&mut self, qname: &QName, loc: Loc) -> bool {
+        if self.expanding_groups.insert(qname.clone()) {
+            return true;
+        }
+        self.error(
+            loc,
+            format!("group `{qname}` refers to itself, directly or through other groups"),
+        );
+        false
     }
 }

@@ -83,6 +83,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     return;
                 };
                 let Some(inner) = &group.particle else { return };
+                if !self.enter_group(qname, p.loc) {
+                    return;
+                }
                 if occ == Occurs::One {
                     self.particle_fields(inner, group_ctx, hint, origin, in_all, out);
                 } else {
@@ -105,6 +108,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     self.types[id.0].kind = TypeKind::Particles(def);
                     out.push(particles_field(&qname.local, id, occ));
                 }
+                self.expanding_groups.remove(qname);
             }
             Term::Any => out.push(Field {
                 name: XmlName {
@@ -161,6 +165,9 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     return;
                 };
                 let Some(inner) = &group.particle else { return };
+                if !self.enter_group(qname, p.loc) {
+                    return;
+                }
                 let single = occurs(p.min, p.max) == Occurs::One;
                 match &inner.term {
                     Term::Choice(alternatives) if single => {
@@ -191,6 +198,7 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     }
                     _ => self.particle_fields(inner, group_ctx, hint, origin, false, out),
                 }
+                self.expanding_groups.remove(qname);
             }
         }
     }

@@ -24,12 +24,19 @@ impl<'a, 'd> Resolver<'a, 'd> {
                     (None, None) => Some(TypeRef::Builtin(Builtin::String)),
                 }
                 .unwrap_or(TypeRef::Builtin(Builtin::String));
+                // A value listed twice would give two variants with one spelling.
+                let mut distinct = BTreeSet::new();
+                let enumeration: Vec<_> = enumeration
+                    .iter()
+                    .filter(|(value, _)| distinct.insert(value.clone()))
+                    .cloned()
+                    .collect();
                 if enumeration.is_empty() {
                     TypeKind::Alias { target: base_ref }
                 } else {
                     TypeKind::Enum {
                         base: self.primitive_of(base_ref),
-                        values: enumeration.clone(),
+                        values: enumeration,
                     }
                 }
             }
@@ -110,5 +117,47 @@ impl<'a, 'd> Resolver<'a, 'd> {
             }
         }
         ty
+    }
+
+    /// Reports simple types defined in terms of themselves (a restriction, list or union
+    /// that reaches its own type), which would become Rust types of infinite size.
+    pub(super) fn check_simple_cycles(&mut self) {
+        let targets = |kind: &TypeKind| -> Vec<TypeId> {
+            let refs: Vec<TypeRef> = match kind {
+                TypeKind::Alias { target } => vec![*target],
+                TypeKind::List(item) => vec![*item],
+                TypeKind::Union(members) => members.clone(),
+                TypeKind::Enum { base, .. } => vec![*base],
+                _ => Vec::new(),
+            };
+            refs.into_iter()
+                .filter_map(|r| match r {
+                    TypeRef::Type(id) => Some(id),
+                    TypeRef::Builtin(_) => None,
+                })
+                .collect()
+        };
+        let mut reported = BTreeSet::new();
+        for start in 0..self.types.len() {
+            // Follow every path from `start`; one that comes back to it is a cycle.
+            let mut stack = targets(&self.types[start].kind);
+            let mut seen = BTreeSet::new();
+            while let Some(id) = stack.pop() {
+                if id.0 == start {
+                    if reported.insert(start) {
+                        let ty = &self.types[start];
+                        let (loc, qname) = (ty.loc, ty.qname.clone());
+                        self.error(
+                            loc,
+                            format!("simple type `{qname}` is defined in terms of itself"),
+                        );
+                    }
+                    break;
+                }
+                if seen.insert(id) {
+                    stack.extend(targets(&self.types[id.0].kind));
+                }
+            }
+        }
     }
 }
