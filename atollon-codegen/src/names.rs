@@ -1,9 +1,11 @@
 //! The one place where XML names become Rust identifiers.
 //!
 //! Rules, applied in this order:
-//! 1. Characters other than ASCII letters and digits separate words (so `first-name`,
+//! 1. Characters other than letters and digits separate words (so `first-name`,
 //!    `first_name` and `firstName` are the same words), and heck converts the words to
 //!    `UpperCamelCase` for types and variants or `snake_case` for fields and methods.
+//!    Unicode letters are kept (`été`, `日本`) unless the result is not a Rust identifier,
+//!    in which case only ASCII letters and digits are.
 //! 2. An identifier that would start with a digit gets a leading `n` or `N` (`1st` becomes
 //!    `n1st` and `N1st`); one with no letters or digits at all becomes `empty`/`Empty`.
 //! 3. A Rust keyword gets a trailing `_` (`type_`, `self_`, `Self_`), which works for the
@@ -27,8 +29,22 @@ const KEYWORDS: &[&str] = &[
 
 fn words(raw: &str) -> String {
     raw.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Keeps only ASCII letters and digits, for names whose Unicode letters are not valid in
+/// a Rust identifier.
+fn ascii_words(raw: &str) -> String {
+    raw.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
+}
+
+/// Tells whether `ident` is a Rust identifier (Unicode letters are, some other
+/// alphanumeric characters such as superscript digits are not).
+fn is_identifier(ident: &str) -> bool {
+    syn::parse_str::<syn::Ident>(ident).is_ok()
 }
 
 fn finish(mut ident: String, digit_prefix: char, empty: &str) -> String {
@@ -46,12 +62,20 @@ fn finish(mut ident: String, digit_prefix: char, empty: &str) -> String {
 
 /// Converts an XML name to a type or variant identifier.
 pub fn type_name(raw: &str) -> String {
-    finish(words(raw).to_upper_camel_case(), 'N', "Empty")
+    let name = finish(words(raw).to_upper_camel_case(), 'N', "Empty");
+    if is_identifier(&name) {
+        return name;
+    }
+    finish(ascii_words(raw).to_upper_camel_case(), 'N', "Empty")
 }
 
 /// Converts an XML name to a field, method or module identifier.
 pub fn field_name(raw: &str) -> String {
-    finish(words(raw).to_snake_case(), 'n', "empty")
+    let name = finish(words(raw).to_snake_case(), 'n', "empty");
+    if is_identifier(&name) {
+        return name;
+    }
+    finish(ascii_words(raw).to_snake_case(), 'n', "empty")
 }
 
 /// A set of identifiers in one scope (the items of a module, the fields of a struct).
@@ -119,6 +143,9 @@ mod tests {
             ("", "Empty", "empty"),
             ("-", "Empty", "empty"),
             ("a.b", "AB", "a_b"),
+            ("été", "Été", "été"),
+            ("日本", "日本", "日本"),
+            ("x²", "X", "x"),
         ];
         for (raw, ty, field) in cases {
             assert_eq!(type_name(raw), ty, "type name of {raw:?}");
