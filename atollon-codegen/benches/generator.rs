@@ -1,6 +1,6 @@
 //! Generator benchmarks: the whole Atollon contract from text to formatted source, each
-//! stage on its own, the largest corpus file that generates, and synthetic inputs of 1x,
-//! 10x and 100x the contract's `item.wsdl` to show how each stage grows with the input.
+//! stage on its own, and the largest corpus file that generates. Synthetic inputs of 1x,
+//! 10x and 100x the contract's `item.wsdl` show how each stage grows with the input.
 //!
 //! Every document is preloaded into a `MemoryResolver`, so no file I/O is measured. Run
 //! with `cargo bench -p atollon-codegen --no-default-features --bench generator`.
@@ -42,7 +42,8 @@ fn generator() -> Generator {
     Generator::new().secret_fields(["session", "password"])
 }
 
-/// A resolver with `files` loaded under their file names, and the entry names.
+/// Builds a resolver with `files` loaded under their file names, and returns it with the
+/// entry names.
 fn resolver_for(files: &[(String, String)]) -> (MemoryResolver, Vec<String>) {
     let mut resolver = MemoryResolver::new();
     for (name, text) in files {
@@ -67,7 +68,7 @@ fn corpus_file() -> Vec<(String, String)> {
     vec![("services.wsdl".to_owned(), read(&path))]
 }
 
-/// Builds one WSDL document that holds `copies` copies of `item.wsdl`: every schema
+/// Builds one WSDL document that contains `copies` copies of `item.wsdl`: every schema
 /// component, message, port type, binding and service, each copy with its global names
 /// suffixed by the copy's number, so the copies resolve independently of each other.
 fn synthetic_item_wsdl(item_wsdl: &str, copies: usize) -> String {
