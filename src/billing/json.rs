@@ -98,11 +98,21 @@ pub(crate) fn split_orders<'a>(
             "expected an order object or an array of orders at the top level",
         ));
     };
+    // One index of line starts for the whole file, because counting lines from the start
+    // for every order made reading a file of many orders quadratic.
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     Ok(raws
         .into_iter()
         .enumerate()
         .map(|(i, raw)| {
-            let (line, column) = position_of(text, raw.get());
+            let offset = (raw.get().as_ptr() as usize)
+                .saturating_sub(text.as_ptr() as usize)
+                .min(text.len());
+            let line_index = line_starts.partition_point(|&start| start <= offset) - 1;
+            let line = line_index + 1;
+            let column = text[line_starts[line_index]..offset].chars().count() + 1;
             RawOrder {
                 raw,
                 index: i + 1,
