@@ -206,9 +206,11 @@ fn main() -> ExitCode {
                         || committed.lines().count().min(source.lines().count()) + 1,
                         |i| i + 1,
                     );
+                let files: Vec<String> = wsdl.iter().map(|p| p.display().to_string()).collect();
                 eprintln!(
-                    "{} differs from the generated code (first difference at line {first}); regenerate it with `atollon-codegen generate ... -o {}`",
+                    "{} differs from the generated code (first difference at line {first}); regenerate it with `atollon-codegen generate {} -o {}`",
                     against.display(),
+                    files.join(" "),
                     against.display()
                 );
                 ExitCode::FAILURE

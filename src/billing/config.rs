@@ -303,7 +303,13 @@ fn describe_key_error(path: &str, message: &str) -> (String, String) {
             .unwrap_or_default();
         return (path.to_owned(), format!("unknown key{expected}"));
     }
-    (path.to_owned(), message.to_owned())
+    // serde names Rust types ("expected i64"); the configuration's readers know ids and
+    // numbers.
+    let message = message
+        .replace("expected i64", "expected an integer (an Atollon id)")
+        .replace("expected i32", "expected an integer")
+        .replace("expected u32", "expected a non-negative integer");
+    (path.to_owned(), message)
 }
 
 /// Finds the line of `section.key` for validation errors, which have no span.
