@@ -4,7 +4,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum EncodeError {
-    /// A string holds a character that XML 1.0 cannot carry (most control characters,
+    /// A string contains a character that XML 1.0 cannot carry (most control characters,
     /// U+FFFE and U+FFFF), so the envelope would be malformed.
     #[error("`{path}` contains the character {character:?} (U+{code:04X}), which XML 1.0 cannot carry; remove it before sending", code = *.character as u32)]
     InvalidCharacter {

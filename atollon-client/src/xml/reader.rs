@@ -61,8 +61,8 @@ impl ReadContext {
 /// schema does not name are skipped, and an optional element that is absent leaves the
 /// cursor where it was. A search for one element stops at the first element the type
 /// declares under another name, so an element out of schema order never takes the
-/// cursor past the elements between; a single element that comes too late is still read,
-/// without moving the cursor.
+/// cursor past the elements between. A single element that comes too late is still
+/// read, without moving the cursor.
 pub struct Children<'a, 'input, 'c> {
     parent: Node<'a, 'input>,
     next: Option<Node<'a, 'input>>,

@@ -371,7 +371,7 @@ macro_rules! lexical_type {
 
         impl $name {
             /// Validates `text` and keeps it exactly as written (surrounding white space
-            /// removed, as XML Schema's whitespace facet for this type says).
+            /// removed, as XML Schema's whitespace facet for this type requires).
             pub fn parse(text: &str) -> Result<Self, String> {
                 let trimmed = text.trim();
                 match $check(trimmed) {
@@ -680,7 +680,7 @@ impl<T: SimpleValue> SimpleValue for List<T> {
 }
 
 /// An element that may be written as `xsi:nil="true"`: a separate axis from being
-/// optional, so `Option<Nillable<T>>` tells an absent element from a nil one.
+/// optional, so `Option<Nillable<T>>` distinguishes an absent element from a nil one.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Nillable<T> {
     /// The element is present with `xsi:nil="true"` and no content.

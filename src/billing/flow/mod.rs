@@ -43,9 +43,8 @@
 //! # }
 //! ```
 //!
-//! NOTE: two runs on one journal at the same time are coordinated only by the journal's
-//! step states, which keep a step from being sent twice but not two contacts from being
-//! created for one customer; run one `atollon invoice` per journal at a time.
+//! Only one run uses a journal at a time: [`Journal::open`] takes a lock for the run, and
+//! a second run on the same journal fails at start.
 
 pub mod prepare;
 pub mod report;
